@@ -1,0 +1,14 @@
+"""gankit: small, correct, tested building blocks for GANs on PyTorch.
+
+The stable names are re-exported here; each subpackage holds one layer:
+``gankit.functional`` (pure loss functions), ``gankit.losses`` (composable
+loss objects), ``gankit.models``, ``gankit.training`` (the :class:`Trainer`
+and checkpoints), ``gankit.callbacks``, ``gankit.data``, ``gankit.metrics``
+and ``gankit.theory``.
+"""
+
+from gankit._version import __version__
+from gankit.training.checkpoint import CheckpointError, load_generator
+from gankit.training.trainer import Trainer
+
+__all__ = ["CheckpointError", "Trainer", "__version__", "load_generator"]

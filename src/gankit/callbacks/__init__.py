@@ -1,0 +1,33 @@
+"""Callbacks: hooks into :class:`~gankit.Trainer` for logging, checkpoints, samples and EMA.
+
+The protocol lives in :mod:`gankit.callbacks.base`; every built-in callback is
+one file of this package.
+"""
+
+from gankit.callbacks.base import HOOKS, Callback, Metrics
+from gankit.callbacks.checkpoint import ModelCheckpoint
+from gankit.callbacks.collapse import CollapseWarning, ModeCollapseWarning
+from gankit.callbacks.csv_logger import CSVLogger
+from gankit.callbacks.divergence import DivergenceError, DivergenceGuard
+from gankit.callbacks.ema import EMA
+from gankit.callbacks.loss_plot import LossPlot
+from gankit.callbacks.progress import ProgressBar
+from gankit.callbacks.samples import SampleGrid
+from gankit.callbacks.tensorboard import TensorBoardLogger
+
+__all__ = [
+    "EMA",
+    "HOOKS",
+    "CSVLogger",
+    "Callback",
+    "CollapseWarning",
+    "DivergenceError",
+    "DivergenceGuard",
+    "LossPlot",
+    "Metrics",
+    "ModeCollapseWarning",
+    "ModelCheckpoint",
+    "ProgressBar",
+    "SampleGrid",
+    "TensorBoardLogger",
+]

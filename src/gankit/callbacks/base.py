@@ -1,0 +1,132 @@
+"""The callback protocol: documented no-op hooks that receive the trainer.
+
+A callback reads what it needs from the trainer (``trainer.step``,
+``trainer.generator``, ``trainer.sample(...)``) and stops training by setting
+``trainer.should_stop = True``. Hooks run in the order the callbacks were given.
+The trainer only dispatches a hook to callbacks that override it, so an unused
+hook costs nothing.
+
+Hook order::
+
+    setup                           (once, in the Trainer's constructor)
+    on_fit_start                    (each call of Trainer.fit)
+      repeat:
+        on_discriminator_step_end   (d_steps times)
+        on_generator_step_end
+        on_step_end                 (trainer.step already incremented)
+        on_epoch_end                (when a pass over the data ends)
+    on_fit_end                      (on success)
+    on_exception                    (instead of on_fit_end, on any error)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from torch import Tensor
+
+if TYPE_CHECKING:
+    from gankit.training.trainer import Trainer
+
+__all__ = ["HOOKS", "Callback", "Metrics"]
+
+#: What ``on_step_end`` and the step hooks receive: names to floats or 0-dim tensors.
+Metrics = Mapping[str, "float | Tensor"]
+
+#: The names of every hook, in the order they can first fire.
+HOOKS: tuple[str, ...] = (
+    "setup",
+    "on_fit_start",
+    "on_discriminator_step_end",
+    "on_generator_step_end",
+    "on_step_end",
+    "on_epoch_end",
+    "on_fit_end",
+    "on_exception",
+)
+
+
+class Callback:
+    """Base class of trainer callbacks; every hook is a documented no-op.
+
+    Stateful callbacks override :meth:`state_dict` and :meth:`load_state_dict`;
+    the trainer stores their state in checkpoints under the callback's
+    :attr:`state_key`, so a resumed run continues where it stopped.
+
+    Example:
+        >>> class StopAt(Callback):
+        ...     def __init__(self, step):
+        ...         self.stop_step = step
+        ...     def on_step_end(self, trainer, metrics):
+        ...         if trainer.step >= self.stop_step:
+        ...             trainer.should_stop = True
+    """
+
+    def setup(self, trainer: Trainer) -> None:
+        """Called once in the trainer's constructor, before any checkpoint is loaded.
+
+        Callbacks that own modules (for example :class:`~gankit.callbacks.EMA`)
+        create them here, so that :meth:`load_state_dict` has somewhere to load into.
+        """
+
+    def on_fit_start(self, trainer: Trainer) -> None:
+        """Called once when :meth:`~gankit.Trainer.fit` starts, before the first step."""
+
+    def on_discriminator_step_end(self, trainer: Trainer, metrics: Metrics) -> None:
+        """Called after each discriminator optimizer step.
+
+        Args:
+            trainer: The trainer.
+            metrics: The discriminator's loss terms of that step (0-dim tensors,
+                detached) and ``"d_loss"``, their sum.
+        """
+
+    def on_generator_step_end(self, trainer: Trainer, metrics: Metrics) -> None:
+        """Called after each generator optimizer step, before ``trainer.step`` grows.
+
+        Args:
+            trainer: The trainer.
+            metrics: The generator's loss terms (0-dim tensors, detached) and
+                ``"g_loss"``, their sum.
+        """
+
+    def on_step_end(self, trainer: Trainer, metrics: Metrics) -> None:
+        """Called after each full training step; ``trainer.step`` is already incremented.
+
+        Args:
+            trainer: The trainer.
+            metrics: Every loss term by name (``d/<name>`` and ``g/<name>``),
+                ``d_loss``, ``g_loss``, ``d_real`` and ``d_fake`` (the mean
+                discriminator outputs on real and fake data), and ``g_grad_norm``
+                and ``d_grad_norm``. Values are floats or 0-dim detached tensors;
+                call ``float(v)`` only when you need a number, because it waits for
+                the device.
+        """
+
+    def on_epoch_end(self, trainer: Trainer) -> None:
+        """Called when a pass over a finite data set ends (``trainer.epoch`` grown)."""
+
+    def on_fit_end(self, trainer: Trainer) -> None:
+        """Called once when :meth:`~gankit.Trainer.fit` returns normally."""
+
+    def on_exception(self, trainer: Trainer, exception: BaseException) -> None:
+        """Called when :meth:`~gankit.Trainer.fit` raises, before the error propagates.
+
+        Args:
+            trainer: The trainer.
+            exception: The error (``KeyboardInterrupt`` included).
+        """
+
+    # State ----------------------------------------------------------------
+    @property
+    def state_key(self) -> str:
+        """The key of this callback's state in a checkpoint: its class name."""
+        return type(self).__name__
+
+    def state_dict(self) -> dict[str, Any]:
+        """Return this callback's state; tensors, numbers, strings and containers only."""
+        return {}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore the state returned by :meth:`state_dict`."""

@@ -1,0 +1,123 @@
+"""Log metrics to a CSV file that survives a resume without duplicate rows."""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gankit.callbacks._args import check_path, check_positive_int
+from gankit.callbacks.base import Callback, Metrics
+
+if TYPE_CHECKING:
+    from gankit.training.trainer import Trainer
+
+__all__ = ["CSVLogger"]
+
+
+def _write_atomic(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, str]]) -> None:
+    """Write a whole CSV file via a temporary file and ``os.replace``."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=list(columns), restval="")
+            writer.writeheader()
+            writer.writerows(rows)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class CSVLogger(Callback):
+    """Append one row of metrics every ``every`` steps to a CSV file.
+
+    Columns are ``step``, ``epoch``, then every metric key in the order first
+    seen (``d_loss``, ``g_loss``, ``d/<term>``, ...), as floats. The header comes
+    from the first logged row; a key that appears later adds a column (the file
+    is rewritten once, atomically, with the wider header) and a key missing
+    from a row leaves its cell empty. Each row is flushed as it is written.
+
+    Resume-safe: at fit start, if the file exists, it is rewritten (temporary
+    file, then ``os.replace``) keeping only the rows with
+    ``step <= trainer.step``, and new rows are appended after them. A run
+    resumed from a checkpoint at step ``k`` therefore drops the rows its
+    predecessor wrote after ``k`` and writes each later step once.
+
+    Args:
+        path: The CSV file; its folder is created at fit start.
+        every: Log every ``every`` steps.
+
+    Raises:
+        TypeError: If ``path`` is not a path or ``every`` not an int.
+        ValueError: If ``every < 1``.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from types import SimpleNamespace
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "log.csv"
+        >>> logger = CSVLogger(path, every=2)
+        >>> trainer = SimpleNamespace(step=0, epoch=0)
+        >>> logger.on_fit_start(trainer)
+        >>> for trainer.step in (1, 2, 3, 4):
+        ...     logger.on_step_end(trainer, {"d_loss": 0.5, "g_loss": 2.0})
+        >>> print(path.read_text().strip())
+        step,epoch,d_loss,g_loss
+        2,0,0.5,2.0
+        4,0,0.5,2.0
+    """
+
+    def __init__(self, path: str | os.PathLike[str], every: int = 10) -> None:
+        self.path = check_path(path, "path")
+        self.every = check_positive_int(every, "every")
+        self.columns: list[str] | None = None
+        self._started = False
+
+    def on_fit_start(self, trainer: Trainer) -> None:
+        """Drop rows after ``trainer.step`` from an existing file; adopt its columns."""
+        self._started = True
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.columns = None
+        if not self.path.is_file():
+            return
+        with self.path.open(newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            columns = list(reader.fieldnames or [])
+            rows = [r for r in reader if r.get("step") and int(r["step"]) <= trainer.step]
+        if not rows or "step" not in columns:
+            self.path.unlink()  # nothing to keep: the next row writes a fresh header
+            return
+        _write_atomic(self.path, columns, rows)
+        self.columns = columns
+
+    def on_step_end(self, trainer: Trainer, metrics: Metrics) -> None:
+        """Every ``every`` steps, append a row (metrics converted with ``float``)."""
+        if trainer.step % self.every != 0:
+            return
+        if not self._started:
+            self.on_fit_start(trainer)
+        row = {"step": str(trainer.step), "epoch": str(trainer.epoch)}
+        row.update({k: repr(float(v)) for k, v in metrics.items()})
+        if self.columns is None:
+            self.columns = list(row)
+            with self.path.open("w", newline="", encoding="utf-8") as f:
+                csv.DictWriter(f, fieldnames=self.columns).writeheader()
+        new = [k for k in row if k not in self.columns]
+        if new:
+            self._widen(new)
+        with self.path.open("a", newline="", encoding="utf-8") as f:
+            csv.DictWriter(f, fieldnames=self.columns, restval="").writerow(row)
+            f.flush()
+
+    def _widen(self, new: list[str]) -> None:
+        """Rewrite the file with ``new`` columns appended to the header."""
+        assert self.columns is not None
+        with self.path.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        self.columns = self.columns + new
+        _write_atomic(self.path, self.columns, rows)

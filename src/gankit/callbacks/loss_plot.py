@@ -1,0 +1,119 @@
+"""Record the losses during training and plot them to a PNG."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gankit.callbacks._args import check_path, check_positive_int
+from gankit.callbacks._plotting import save_loss_plot
+from gankit.callbacks.base import Callback, Metrics
+
+if TYPE_CHECKING:
+    from gankit.training.trainer import Trainer
+
+__all__ = ["LossPlot"]
+
+
+def _is_loss_key(key: str) -> bool:
+    return key in ("d_loss", "g_loss") or key.startswith(("d/", "g/"))
+
+
+class LossPlot(Callback):
+    """Record ``d_loss``, ``g_loss`` and every loss term; plot them against the step.
+
+    Every ``every`` steps the loss metrics (``d_loss``, ``g_loss``, ``d/<term>``,
+    ``g/<term>``) are converted to floats and appended to :attr:`history`; the
+    PNG at ``path`` is (re)written every ``plot_every`` steps and when the fit
+    ends (see :func:`~gankit.visualize.save_loss_plot`). The history is part of
+    this callback's state, so the curves of a resumed run continue the old
+    ones; at fit start, points after ``trainer.step`` are dropped.
+
+    Put :class:`~gankit.callbacks.ModelCheckpoint` after this callback in the
+    trainer's list, so that a checkpoint includes the point of its own step.
+
+    Args:
+        path: The PNG file; its folder is created when first written.
+        every: Record every ``every`` steps.
+        plot_every: Rewrite the PNG every ``plot_every`` steps; ``None``: only
+            when the fit ends.
+
+    Attributes:
+        history (dict[str, tuple[list[int], list[float]]]): Series name to
+            ``(steps, values)``.
+
+    Raises:
+        TypeError: If an argument has the wrong type.
+        ValueError: If ``every`` or ``plot_every`` is below 1.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from types import SimpleNamespace
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "loss.png"
+        >>> plot = LossPlot(path, every=2)
+        >>> trainer = SimpleNamespace(step=0)
+        >>> for trainer.step in (1, 2, 3, 4):
+        ...     plot.on_step_end(trainer, {"d_loss": 1.0 / trainer.step, "d_real": 0.3})
+        >>> plot.history
+        {'d_loss': ([2, 4], [0.5, 0.25])}
+        >>> plot.on_fit_end(trainer)
+        >>> path.is_file()
+        True
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], every: int = 10, plot_every: int | None = 1000
+    ) -> None:
+        self.path = check_path(path, "path")
+        self.every = check_positive_int(every, "every")
+        self.plot_every = None if plot_every is None else check_positive_int(
+            plot_every, "plot_every"
+        )
+        self.history: dict[str, tuple[list[int], list[float]]] = {}
+
+    def on_fit_start(self, trainer: Trainer) -> None:
+        """Drop recorded points after ``trainer.step`` (left over from a longer run)."""
+        for name, (steps, values) in list(self.history.items()):
+            keep = sum(1 for s in steps if s <= trainer.step)
+            self.history[name] = (steps[:keep], values[:keep])
+
+    def on_step_end(self, trainer: Trainer, metrics: Metrics) -> None:
+        """Every ``every`` steps record the losses; every ``plot_every`` steps plot."""
+        if trainer.step % self.every == 0:
+            for key, value in metrics.items():
+                if _is_loss_key(key):
+                    steps, values = self.history.setdefault(key, ([], []))
+                    steps.append(trainer.step)
+                    values.append(float(value))
+        if self.plot_every is not None and trainer.step % self.plot_every == 0:
+            self.plot()
+
+    def on_fit_end(self, trainer: Trainer) -> None:
+        """Write the PNG."""
+        self.plot()
+
+    def plot(self) -> Path:
+        """Write the PNG of the history now.
+
+        Returns:
+            The path written.
+        """
+        return save_loss_plot(self.history, self.path, title="losses")
+
+    def state_dict(self) -> dict[str, Any]:
+        """The history: ``{name: {"steps": [...], "values": [...]}}``."""
+        return {
+            "history": {
+                name: {"steps": list(steps), "values": list(values)}
+                for name, (steps, values) in self.history.items()
+            }
+        }
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore the history, so the curves continue after a resume."""
+        self.history = {
+            str(name): ([int(s) for s in series["steps"]], [float(v) for v in series["values"]])
+            for name, series in state.get("history", {}).items()
+        }

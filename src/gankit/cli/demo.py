@@ -1,0 +1,108 @@
+"""``gankit demo``: ``gankit train`` on the built-in ring config, with a short report.
+
+The config is embedded here (:data:`DEMO_CONFIG`) so the demo works from any
+installation; ``examples/configs/ring.toml`` holds the same text, so
+``gankit train examples/configs/ring.toml`` reproduces the demo.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from gankit.config import apply_overrides, loads_toml
+
+__all__ = ["DEMO_CONFIG", "demo_command"]
+
+#: The demo's config: the text of ``examples/configs/ring.toml``.
+DEMO_CONFIG = """\
+# PacGAN's 2D-ring: 8 Gaussians on the unit circle, sigma = 0.01.
+# `gankit demo` trains this config; `gankit train examples/configs/ring.toml`
+# does the same. About 30 s on 2 CPU cores; it should find all 8 modes with
+# more than 80 % high-quality samples (within 3 sigma of a mode).
+
+[data]
+name = "ring"
+num_modes = 8
+radius = 1.0
+std = 0.01
+
+[generator]
+name = "MLPGenerator"
+latent_dim = 2
+hidden = [128, 128, 128]
+norm_layer = "none"
+output_activation = "none"
+
+[discriminator]
+name = "MLPDiscriminator"
+hidden = [128, 128, 128]
+
+# The non-saturating loss plus a small R1 penalty on real data, which keeps
+# the discriminator smooth around the tight modes.
+[loss]
+terms = [{name = "NSGAN"}, {name = "R1Penalty", gamma = 0.1}]
+
+[optimizer.generator]
+name = "Adam"
+lr = 1e-3
+betas = [0.5, 0.999]
+
+[optimizer.discriminator]
+name = "Adam"
+lr = 1e-3
+betas = [0.5, 0.999]
+
+[trainer]
+steps = 3000
+batch_size = 256
+seed = 0
+device = "cpu"
+threads = 1  # small MLPs run fastest on one thread
+
+[callbacks.ema]
+decay = 0.995
+
+[callbacks.csv]
+every = 10
+
+[callbacks.loss_plot]
+every = 10
+plot_every = "none"
+
+[callbacks.samples]
+every = 1000
+n = 1000
+
+[callbacks.checkpoint]
+every = 1000
+keep_last = 1
+
+[eval]
+num_samples = 2500
+mode_coverage = true
+threshold = 3.0
+"""
+
+
+def demo_command(args: argparse.Namespace) -> int:
+    """Run ``gankit demo`` with the parsed arguments.
+
+    Args:
+        args: ``out``, ``steps``, ``seed``, ``overrides``, ``resume``.
+
+    Returns:
+        The exit status.
+    """
+    from gankit.cli.train import run_config
+
+    extra = [] if args.steps is None else [f"trainer.steps={args.steps}"]
+    if args.seed is not None:
+        extra.append(f"trainer.seed={args.seed}")
+    config = apply_overrides(loads_toml(DEMO_CONFIG, "the demo config"), [*args.overrides, *extra])
+    print("gankit demo: a GAN learns 8 Gaussians on a ring (PacGAN's 2D-ring, std 0.01)")
+    status = run_config(config, Path(args.out), resume=args.resume, resume_hint="gankit demo")
+    if status == 0:
+        print(f"open {Path(args.out) / 'samples.png'} to see the generated points over the real "
+              "ones; 'gankit train examples/configs/ring.toml' reproduces this run")
+    return status

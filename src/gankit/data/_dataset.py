@@ -1,0 +1,120 @@
+"""The image data set type that every image loader returns."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import Tensor
+from torch.utils.data import Dataset
+
+__all__ = ["ImageDataset"]
+
+
+def from_uint8(pixels: np.ndarray) -> Tensor:
+    """Map uint8 pixels ``(N, C, H, W)`` to float32 in ``[−1, 1]``: ``p / 127.5 − 1``."""
+    return torch.from_numpy(np.ascontiguousarray(pixels)).to(torch.float32) / 127.5 - 1.0
+
+
+class ImageDataset(Dataset[tuple[Tensor, Tensor]]):
+    r"""Images in ``[−1, 1]`` with integer class labels, held in memory.
+
+    Every image loader in :mod:`gankit.data` returns one. It is a
+    ``torch.utils.data.Dataset`` (``DataLoader`` works on it), and the trainer
+    also accepts it directly, shuffling ``images`` and ``labels`` together.
+    Loaders map 8-bit pixels ``p`` to
+
+    .. math::
+        x = p / 127.5 - 1 \in [-1, 1]
+
+    Args:
+        images: Float32 images in ``[−1, 1]``.
+        labels: Int64 class indices in ``[0, len(classes))``.
+        classes: One name per class; ``labels[i]`` indexes it.
+
+    Attributes:
+        images: The images, float32 of shape ``(N, C, H, W)``.
+        labels: The labels, int64 of shape ``(N,)``.
+        classes: Class names, a tuple of ``num_classes`` strings.
+        num_classes: ``len(classes)``.
+        shape: The shape of **one** image, ``(C, H, W)``.
+
+    Raises:
+        TypeError: If ``images`` or ``labels`` is not a tensor of the right dtype,
+            or a class name is not a string.
+        ValueError: If shapes disagree, ``classes`` is empty, a label is out of
+            range or a pixel lies outside ``[−1, 1]``.
+
+    Shape:
+        - images: ``(N, C, H, W)``; labels: ``(N,)``; ``dataset[i]``: ``((C, H, W), ())``.
+
+    Example:
+        >>> data = ImageDataset(torch.zeros(4, 1, 8, 8), torch.tensor([0, 1, 1, 0]), ("a", "b"))
+        >>> len(data), data.shape, data.num_classes
+        (4, (1, 8, 8), 2)
+        >>> image, label = data[1]
+        >>> tuple(image.shape), int(label)
+        ((1, 8, 8), 1)
+    """
+
+    def __init__(self, images: Tensor, labels: Tensor, classes: Sequence[str]) -> None:
+        if not isinstance(images, Tensor) or images.dtype != torch.float32:
+            raise TypeError(f"images must be a float32 tensor, got {_describe(images)}")
+        if images.dim() != 4:
+            raise ValueError(f"images must have shape (N, C, H, W), got {tuple(images.shape)}")
+        if not isinstance(labels, Tensor) or labels.dtype != torch.int64:
+            raise TypeError(f"labels must be an int64 tensor, got {_describe(labels)}")
+        if labels.shape != (images.shape[0],):
+            raise ValueError(
+                f"labels must have shape ({images.shape[0]},) to match images, "
+                f"got {tuple(labels.shape)}"
+            )
+        if isinstance(classes, str) or not all(isinstance(c, str) for c in classes):
+            raise TypeError(f"classes must be a sequence of strings, got {classes!r}")
+        if len(classes) == 0:
+            raise ValueError("classes must name at least one class, got an empty sequence")
+        if labels.numel() and (int(labels.min()) < 0 or int(labels.max()) >= len(classes)):
+            raise ValueError(
+                f"labels must lie in [0, {len(classes)}) for {len(classes)} classes, "
+                f"got values in [{int(labels.min())}, {int(labels.max())}]"
+            )
+        if images.numel() and not bool(((images >= -1) & (images <= 1)).all()):
+            raise ValueError(
+                f"images must lie in [-1, 1], got values in "
+                f"[{float(images.min())}, {float(images.max())}]"
+            )
+        self.images = images
+        self.labels = labels
+        self.classes: tuple[str, ...] = tuple(classes)
+
+    @property
+    def num_classes(self) -> int:
+        """The number of classes, ``len(classes)``."""
+        return len(self.classes)
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """The shape ``(C, H, W)`` of one image."""
+        _, c, h, w = self.images.shape
+        return (c, h, w)
+
+    def __len__(self) -> int:
+        """The number of images ``N``."""
+        return self.images.shape[0]
+
+    def __getitem__(self, index: int) -> tuple[Tensor, Tensor]:
+        """Return ``(image, label)``: shapes ``(C, H, W)`` and ``()``."""
+        return self.images[index], self.labels[index]
+
+    def __repr__(self) -> str:
+        return (
+            f"ImageDataset(num_images={len(self)}, shape={self.shape}, "
+            f"num_classes={self.num_classes})"
+        )
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, Tensor):
+        return f"a tensor of dtype {value.dtype}"
+    return type(value).__name__

@@ -1,0 +1,121 @@
+"""Gradient-penalty loss terms: WGAN-GP's penalty and R1. Discriminator-only."""
+
+from __future__ import annotations
+
+from torch import Tensor
+
+from gankit.functional import gradient_penalty, r1_penalty
+from gankit.functional._checks import check_nonnegative
+from gankit.losses.base import GANBatch, LossTerm
+
+__all__ = ["GradientPenalty", "R1Penalty"]
+
+
+class GradientPenalty(LossTerm):
+    r"""WGAN-GP's two-sided gradient penalty (Gulrajani et al. 2017), weighted.
+
+    .. math::
+
+        L_D^{gp} = \lambda\,\mathbb{E}_{\hat{x}}
+            \left[\left(\lVert \nabla_{\hat{x}} D(\hat{x}) \rVert_2 - t\right)^2\right],
+        \qquad \hat{x} = \epsilon x + (1 - \epsilon)\tilde{x},
+        \quad \epsilon \sim U[0, 1] \text{ per sample}.
+
+    A discriminator-only term named ``"gp"``: it adds nothing to the generator's
+    loss. It evaluates the discriminator once more, on the interpolates (it
+    cannot reuse ``D(real)`` or ``D(fake)``), draws :math:`\epsilon` from the
+    global torch RNG, and needs real and fake batches of the same shape. For a
+    conditional discriminator the interpolates are judged with the **real**
+    labels, ``batch.labels``: an interpolate between a real sample of class
+    :math:`y` and a fake of another class has no single label, and the trainer
+    generates fakes for the real batch's labels, so the two coincide there. See
+    :func:`~gankit.functional.gradient_penalty`.
+
+    Args:
+        weight: The coefficient :math:`\lambda` (10 in the paper).
+        target: The target gradient norm :math:`t` (1 in the paper).
+
+    Raises:
+        TypeError: If ``weight`` or ``target`` is not a number.
+        ValueError: If ``weight`` or ``target`` is negative or not finite.
+
+    Shape:
+        - batch.real, batch.fake: ``(N, *S)``; batch.labels: ``(N,)``.
+        - The term: ``()``.
+
+    Example:
+        >>> import torch
+        >>> from gankit.losses import WGAN
+        >>> d = torch.nn.Linear(2, 1)
+        >>> loss = WGAN() + GradientPenalty(10.0)
+        >>> batch = GANBatch(lambda x: d(x).squeeze(1), torch.randn(4, 2), torch.randn(4, 2))
+        >>> sorted(loss.discriminator_terms(batch)), sorted(loss.generator_terms(batch))
+        (['gp', 'wgan'], ['wgan'])
+    """
+
+    name = "gp"
+
+    def __init__(self, weight: float = 10.0, *, target: float = 1.0) -> None:
+        self.weight = check_nonnegative(weight, "weight")
+        self.target = check_nonnegative(target, "target")
+
+    def discriminator(self, batch: GANBatch) -> Tensor:
+        """``weight * gradient_penalty(D, real, fake, labels=real labels)``."""
+        return self.weight * gradient_penalty(
+            batch.discriminator, batch.real, batch.fake, target=self.target, labels=batch.labels
+        )
+
+    def __repr__(self) -> str:
+        return f"GradientPenalty(weight={self.weight!r}, target={self.target!r})"
+
+
+class R1Penalty(LossTerm):
+    r"""The R1 gradient penalty on real data (Mescheder et al. 2018), weighted by γ/2.
+
+    .. math::
+
+        L_D^{r1} = \frac{\gamma}{2}\,\mathbb{E}_{x \sim p_{data}}
+            \left[\lVert \nabla_x D(x) \rVert_2^2\right]
+
+    This follows Mescheder et al.'s convention: ``gamma`` is their
+    :math:`\gamma` and the factor :math:`\frac{1}{2}` is applied here, so
+    ``R1Penalty(gamma=10)`` adds ``5 * E||∇D(x)||²``. A further scalar weight
+    (``10.0 * R1Penalty()``) multiplies on top.
+
+    A discriminator-only term named ``"r1"``. The input gradient needs a real
+    batch that requires grad, so the term evaluates the discriminator on a
+    detached copy of ``batch.real``: one forward pass of its own, separate from
+    (and not shared with) ``batch.real_logits``. Conditional discriminators get
+    ``batch.labels``. See :func:`~gankit.functional.r1_penalty`.
+
+    Args:
+        gamma: The coefficient :math:`\gamma` (10 is common; Mescheder et al.
+            tune it per data set).
+
+    Raises:
+        TypeError: If ``gamma`` is not a number.
+        ValueError: If ``gamma`` is negative or not finite.
+
+    Shape:
+        - batch.real: ``(N, *S)``; batch.labels: ``(N,)``.
+        - The term: ``()``.
+
+    Example:
+        >>> import torch
+        >>> w = torch.tensor([3.0, 4.0])
+        >>> batch = GANBatch(lambda x: x @ w, torch.randn(4, 2), torch.randn(4, 2))
+        >>> R1Penalty(gamma=2.0).discriminator_terms(batch)  # (2 / 2) * ||w||^2
+        {'r1': tensor(25.)}
+    """
+
+    name = "r1"
+
+    def __init__(self, gamma: float = 10.0) -> None:
+        self.gamma = check_nonnegative(gamma, "gamma")
+
+    def discriminator(self, batch: GANBatch) -> Tensor:
+        """``gamma / 2 * r1_penalty(D, real, labels=labels)``."""
+        return 0.5 * self.gamma * r1_penalty(batch.discriminator, batch.real, labels=batch.labels)
+
+    def __repr__(self) -> str:
+        return f"R1Penalty(gamma={self.gamma!r})"

@@ -1,0 +1,203 @@
+"""The DCGAN discriminator (Radford et al. 2015): strided convolutions down to one logit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from torch import Tensor, nn
+
+from gankit._validation import check_labels, check_shape
+from gankit.models._args import (
+    check_image_shape,
+    check_optional_positive_int,
+    check_positive_int,
+    check_probability,
+)
+from gankit.models._conditioning import ProjectionHead
+from gankit.models._dcgan_sizes import dcgan_plan
+from gankit.models._layers import (
+    apply_spectral_norm,
+    make_activation,
+    make_norm,
+    resolve_activation,
+    resolve_norm,
+)
+from gankit.models._registry import register_model
+from gankit.models.initialization import check_init, init_weights
+
+__all__ = ["DCGANDiscriminator"]
+
+
+@register_model
+class DCGANDiscriminator(nn.Module):
+    r"""A DCGAN discriminator: strided convolutions, LeakyReLU(0.2), no pooling, a logit.
+
+    With ``in_shape = (C, S, S)``, :math:`S = s_0 \cdot 2^n`,
+    :math:`s_0 \in \{4, 7\}`, :math:`n \ge 1` (8, 14, 16, 28, 32, 56, 64, 112,
+    128, ...) and ``b = base_channels``::
+
+        x                                      (N, C, S, S)
+        Conv(k=4, s=2)          -> act         (N, b, S/2, S/2)    no norm on the input layer
+        (n-1) x Conv(k=4, s=2)  -> norm -> act channels double, size halves
+        flatten = phi(x)                       (N, b·2^(n-1)·s0·s0)
+        logit                                  (N,)
+
+    .. math::
+
+        D(x) = w^\top \phi(x) + b \;\big[ + \langle e_y, \phi(x) \rangle \big],
+
+    where the bracketed projection term (Miyato & Koyama 2018) is present only
+    when conditional. The linear output on the flattened ``s0 x s0`` map is the
+    usual final ``Conv(k=s0)``. :math:`\sigma(D(x))` is the paper's
+    :math:`D(x)`; nothing ends in a sigmoid.
+
+    With ``pack=m`` (PacGAN) a batch ``(N, C, H, W)`` with ``N`` divisible by
+    ``m`` is reshaped to ``(N / m, m C, H, W)``: samples ``m j, ..., m j + m - 1``
+    are stacked along the channels into pack ``j``, which gets one logit.
+
+    Args:
+        in_shape: ``(C, H, W)`` with ``H == W`` of a supported size, any ``C``.
+        base_channels: Channels of the input layer; doubles per stage.
+        act_layer: Activation, a type or a registered name (default
+            ``nn.LeakyReLU``, i.e. slope 0.2).
+        norm_layer: ``"batch_norm"`` (default), ``"instance_norm"``,
+            ``"layer_norm"`` (``GroupNorm(1, C)``), the matching types, or
+            ``None``. A WGAN-GP critic needs ``None`` or ``"layer_norm"``.
+        dropout: Dropout probability after each activation (the Keras DCGAN uses 0.3).
+        pack: Number of samples judged jointly (PacGAN); 1 means no packing.
+        spectral_norm: Spectrally normalise every weight (Miyato et al. 2018).
+        num_classes: Number of classes ``K`` for a conditional (projection)
+            discriminator ``D(x, labels)``, or ``None``. Not with ``pack > 1``.
+        init: ``"dcgan"`` (default: N(0, 0.02)), ``"xavier"``, ``"default"`` or ``None``.
+
+    Attributes:
+        in_shape (tuple[int, int, int]): ``(C, H, W)``.
+        num_classes (int | None): ``K``, or ``None`` when unconditional.
+        pack (int): Samples per logit.
+
+    Raises:
+        TypeError: If a size is not an int or a layer is not registered.
+        ValueError: If the image size is unsupported (the message lists the
+            sizes that work), a name is unknown, or ``pack > 1`` is combined
+            with ``num_classes``.
+
+    Shape:
+        - Input: ``x`` of shape ``(N, C, H, W)`` with ``N % pack == 0``;
+          ``labels`` ``(N,)`` (int64) when conditional.
+        - Output: logits of shape ``(N // pack,)``.
+
+    Example:
+        >>> import torch
+        >>> d = DCGANDiscriminator((3, 32, 32), base_channels=8, num_classes=10)
+        >>> d(torch.randn(4, 3, 32, 32), torch.tensor([0, 3, 9, 3])).shape
+        torch.Size([4])
+    """
+
+    role: ClassVar[str] = "discriminator"
+    config_keys: ClassVar[tuple[str, ...]] = (
+        "in_shape", "base_channels", "act_layer", "norm_layer", "dropout", "pack",
+        "spectral_norm", "num_classes", "init",
+    )
+    required_keys: ClassVar[tuple[str, ...]] = ("in_shape",)
+
+    def __init__(
+        self,
+        in_shape: Sequence[int],
+        base_channels: int = 64,
+        act_layer: type[nn.Module] | str = nn.LeakyReLU,
+        norm_layer: type[nn.Module] | str | None = nn.BatchNorm2d,
+        dropout: float = 0.0,
+        pack: int = 1,
+        spectral_norm: bool = False,
+        num_classes: int | None = None,
+        init: str | None = "dcgan",
+    ) -> None:
+        super().__init__()
+        self.in_shape = check_image_shape(in_shape, "in_shape")
+        self.base_channels = check_positive_int(base_channels, "base_channels")
+        self.act_layer = resolve_activation(act_layer, "act_layer")
+        self.norm_layer = resolve_norm(norm_layer, "2d", "norm_layer")
+        self.dropout = check_probability(dropout, "dropout")
+        self.pack = check_positive_int(pack, "pack")
+        self.spectral_norm = bool(spectral_norm)
+        self.num_classes = check_optional_positive_int(num_classes, "num_classes")
+        if self.pack > 1 and self.num_classes is not None:
+            raise ValueError(
+                f"pack={pack} cannot be combined with num_classes={num_classes}: a pack "
+                "mixes samples of different labels; use pack=1 for a conditional model"
+            )
+        self.init = check_init(init)
+        start, stages = dcgan_plan(self.in_shape[1], "in_shape")
+
+        channels = self.base_channels
+        layers = self._block(self.pack * self.in_shape[0], channels, normed=False)
+        for _ in range(stages - 1):
+            layers += self._block(channels, 2 * channels, normed=self.norm_layer is not None)
+            channels *= 2
+        layers.append(nn.Flatten())
+        self.features = nn.Sequential(*layers)
+        self.head = ProjectionHead(channels * start * start, self.num_classes)
+        init_weights(self, self.init)
+        if self.spectral_norm:
+            apply_spectral_norm(self)
+
+    def _block(self, c_in: int, c_out: int, normed: bool) -> list[nn.Module]:
+        """Return ``conv(k=4, s=2) -> [norm] -> act -> [dropout]``."""
+        layers: list[nn.Module] = [nn.Conv2d(c_in, c_out, 4, 2, 1, bias=not normed)]
+        if normed:
+            layers.append(make_norm(self.norm_layer, c_out, "2d"))  # type: ignore[arg-type]
+        layers.append(make_activation(self.act_layer))
+        if self.dropout > 0:
+            layers.append(nn.Dropout(self.dropout))
+        return layers
+
+    def forward(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
+        """Return one logit per image (or per pack of ``pack`` images).
+
+        Args:
+            x: Images of shape ``(N, C, H, W)``.
+            labels: Class labels of shape ``(N,)`` when conditional, else ``None``.
+
+        Returns:
+            Logits of shape ``(N // pack,)``.
+
+        Raises:
+            ValueError: If ``x`` has the wrong shape, ``N`` is not divisible by
+                ``pack``, or labels are given to an unconditional model,
+                missing, mis-shaped or out of range.
+        """
+        check_shape(x, (None, *self.in_shape), "x")
+        n = x.shape[0]
+        check_labels(labels, n, self.num_classes)
+        if n % self.pack:
+            raise ValueError(
+                f"x has {n} samples, which is not divisible by pack={self.pack}; "
+                f"give a batch size that is a multiple of {self.pack}"
+            )
+        c, h, w = self.in_shape
+        h_flat = self.features(x.reshape(n // self.pack, self.pack * c, h, w))  # (N/m, F)
+        return self.head(h_flat, labels)  # (N / m,)
+
+    def get_config(self) -> dict[str, Any]:
+        """Return the constructor arguments that rebuild this architecture, as plain values.
+
+        Returns:
+            A dict with the keys :attr:`config_keys`; layers appear as their
+            registered names.
+
+        Example:
+            >>> DCGANDiscriminator((1, 28, 28), norm_layer=None).get_config()["norm_layer"] is None
+            True
+        """
+        return {
+            "in_shape": self.in_shape,
+            "base_channels": self.base_channels,
+            "act_layer": self.act_layer,
+            "norm_layer": self.norm_layer,
+            "dropout": self.dropout,
+            "pack": self.pack,
+            "spectral_norm": self.spectral_norm,
+            "num_classes": self.num_classes,
+            "init": self.init,
+        }

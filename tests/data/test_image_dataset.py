@@ -1,0 +1,58 @@
+import re
+
+import pytest
+import torch
+from torch.utils.data import DataLoader
+
+from gankit.data import ImageDataset
+
+
+def _images(n: int = 4) -> torch.Tensor:
+    return torch.linspace(-1, 1, n * 2 * 3 * 5).reshape(n, 2, 3, 5)
+
+
+def test_items_length_shape_and_classes() -> None:
+    images, labels = _images(), torch.tensor([2, 0, 1, 2])
+    data = ImageDataset(images, labels, ["a", "b", "c"])
+    assert len(data) == 4
+    assert data.shape == (2, 3, 5)
+    assert data.num_classes == 3
+    assert data.classes == ("a", "b", "c")
+    image, label = data[3]
+    assert torch.equal(image, images[3])
+    assert label.item() == 2
+    assert repr(data) == "ImageDataset(num_images=4, shape=(2, 3, 5), num_classes=3)"
+
+
+def test_a_dataloader_batches_it() -> None:
+    data = ImageDataset(_images(), torch.tensor([0, 1, 0, 1]), ["x", "y"])
+    x, y = next(iter(DataLoader(data, batch_size=3)))
+    assert x.shape == (3, 2, 3, 5)
+    assert y.tolist() == [0, 1, 0]
+
+
+@pytest.mark.parametrize(
+    ("images", "labels", "classes", "error", "message"),
+    [
+        (_images().double(), torch.zeros(4, dtype=torch.int64), ["a"], TypeError,
+         "images must be a float32 tensor, got a tensor of dtype torch.float64"),
+        (_images()[0], torch.zeros(2, dtype=torch.int64), ["a"], ValueError,
+         "images must have shape (N, C, H, W), got (2, 3, 5)"),
+        (_images(), torch.zeros(4, dtype=torch.int32), ["a"], TypeError,
+         "labels must be an int64 tensor, got a tensor of dtype torch.int32"),
+        (_images(), [0, 0, 0, 0], ["a"], TypeError, "labels must be an int64 tensor, got list"),
+        (_images(), torch.zeros(3, dtype=torch.int64), ["a"], ValueError,
+         "labels must have shape (4,) to match images, got (3,)"),
+        (_images(), torch.zeros(4, dtype=torch.int64), [], ValueError,
+         "classes must name at least one class"),
+        (_images(), torch.zeros(4, dtype=torch.int64), "ab", TypeError,
+         "classes must be a sequence of strings"),
+        (_images(), torch.tensor([0, 1, 2, 0]), ["a", "b"], ValueError,
+         "labels must lie in [0, 2) for 2 classes, got values in [0, 2]"),
+        (_images() * 2, torch.zeros(4, dtype=torch.int64), ["a"], ValueError,
+         "images must lie in [-1, 1], got values in [-2.0, 2.0]"),
+    ],
+)
+def test_bad_contents_are_rejected(images, labels, classes, error, message) -> None:
+    with pytest.raises(error, match=re.escape(message)):
+        ImageDataset(images, labels, classes)
