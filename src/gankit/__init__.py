@@ -8,7 +8,48 @@ and ``gankit.theory``.
 """
 
 from gankit._version import __version__
+from gankit.losses import (
+    LSGAN,
+    MMGAN,
+    NSGAN,
+    WGAN,
+    WGANGP,
+    GradientPenalty,
+    Hinge,
+    Loss,
+    LossTerm,
+    R1Penalty,
+)
+from gankit.models import (
+    DCGANDiscriminator,
+    DCGANGenerator,
+    MLPDiscriminator,
+    MLPGenerator,
+    build_model,
+    list_models,
+)
 from gankit.training.checkpoint import CheckpointError, load_generator
 from gankit.training.trainer import Trainer
 
-__all__ = ["CheckpointError", "Trainer", "__version__", "load_generator"]
+__all__ = [
+    "LSGAN",
+    "MMGAN",
+    "NSGAN",
+    "WGAN",
+    "WGANGP",
+    "CheckpointError",
+    "DCGANDiscriminator",
+    "DCGANGenerator",
+    "GradientPenalty",
+    "Hinge",
+    "Loss",
+    "LossTerm",
+    "MLPDiscriminator",
+    "MLPGenerator",
+    "R1Penalty",
+    "Trainer",
+    "__version__",
+    "build_model",
+    "list_models",
+    "load_generator",
+]

@@ -1,10 +1,13 @@
 import gzip
 import re
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gankit.data import DataError, DataNotFoundError, ImageDataset, mnist_idx, read_idx
 
@@ -79,6 +82,21 @@ def test_read_idx_reads_any_dimension_count(tmp_path: Path) -> None:
     np.testing.assert_array_equal(read_idx(file, 0x00000803), array)
     with pytest.raises(ValueError, match=re.escape("magic must be 0x000008dd")):
         read_idx(file, 0x00000D03)  # float IDX data is not supported
+
+
+@settings(deadline=None, max_examples=25)
+@given(
+    shape=st.tuples(st.integers(0, 4), st.integers(1, 5), st.integers(1, 5)),
+    gz=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_any_idx_image_file_round_trips(shape: tuple[int, int, int], gz: bool, seed: int) -> None:
+    array = np.random.default_rng(seed).integers(0, 256, size=shape, dtype=np.uint8)
+    with tempfile.TemporaryDirectory() as folder:
+        file = _write(Path(folder), "images", array, gz=gz)
+        back = read_idx(file, 0x00000803)
+    assert back.dtype == np.uint8 and back.shape == shape
+    np.testing.assert_array_equal(back, array)
 
 
 def _pair(tmp_path: Path, n_labels: int = 4) -> tuple[Path, Path]:
@@ -156,13 +174,17 @@ def test_missing_file_says_what_and_where(tmp_path: Path) -> None:
 
 def test_missing_folder_is_a_file_not_found_error(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere"
-    with pytest.raises(FileNotFoundError, match=re.escape(f"the folder {missing} does not exist")):
+    message = (
+        f"mnist_idx(split='train'): the folder {missing} does not exist; it must hold "
+        "train-images-idx3-ubyte(.gz) and train-labels-idx1-ubyte(.gz); download MNIST"
+    )
+    with pytest.raises(FileNotFoundError, match=re.escape(message)):
         mnist_idx(missing)
 
 
 def test_a_file_instead_of_a_folder_is_rejected(tmp_path: Path) -> None:
     file = _write(tmp_path, "train-images-idx3-ubyte", _fake(1)[0])
-    with pytest.raises(DataError, match=re.escape(f"{file} is a file, expected the folder")):
+    with pytest.raises(DataError, match=re.escape(f"{file} is a file, expected a folder")):
         mnist_idx(file)
 
 

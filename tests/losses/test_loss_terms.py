@@ -172,8 +172,13 @@ def test_discriminator_with_wrong_output_shape_is_rejected() -> None:
 
 
 def test_reprs_show_the_arguments() -> None:
+    # Only the arguments that differ from the defaults are shown.
     assert repr(L.NSGAN(label_smoothing=0.1)) == "NSGAN(label_smoothing=0.1)"
-    assert repr(L.GradientPenalty(5)) == "GradientPenalty(weight=5.0, target=1.0)"
-    assert repr(L.R1Penalty()) == "R1Penalty(gamma=10.0)"
-    assert repr(L.WGANGP()) == "WGANGP(gp_weight=10.0)"
-    assert repr(L.WGAN() + 2.0 * L.Hinge()) == "WGAN() + 2.0 * Hinge()"
+    assert repr(L.MMGAN()) == "MMGAN()"
+    assert repr(L.GradientPenalty(5)) == "GradientPenalty(weight=5.0)"
+    assert repr(L.GradientPenalty(target=0)) == "GradientPenalty(target=0.0)"
+    assert repr(L.R1Penalty()) == "R1Penalty()"
+    assert repr(L.R1Penalty(gamma=0.1)) == "R1Penalty(gamma=0.1)"
+    assert repr(L.WGANGP()) == "WGANGP()"
+    assert repr(L.WGANGP(gp_weight=1)) == "WGANGP(gp_weight=1.0)"
+    assert repr(L.NSGAN() + 10.0 * L.R1Penalty()) == "NSGAN() + 10.0 * R1Penalty()"

@@ -13,8 +13,11 @@ from gankit.data._errors import DataError, DataNotFoundError
 __all__ = ["check_split", "find_file", "read_maybe_gzip", "require_folder"]
 
 
-def require_folder(path: str | os.PathLike[str], what: str) -> Path:
+def require_folder(path: str | os.PathLike[str], what: str, needs: str) -> Path:
     """Return ``path`` as a ``Path`` if it is an existing folder.
+
+    ``what`` names the loader and ``needs`` says what the folder should hold
+    and where to get it; both go into the error messages.
 
     Raises:
         TypeError: If ``path`` is not a string or path.
@@ -25,9 +28,9 @@ def require_folder(path: str | os.PathLike[str], what: str) -> Path:
         raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
     folder = Path(path).expanduser()
     if not folder.exists():
-        raise DataNotFoundError(f"{what}: the folder {folder} does not exist")
+        raise DataNotFoundError(f"{what}: the folder {folder} does not exist; {needs}")
     if not folder.is_dir():
-        raise DataError(f"{what}: {folder} is a file, expected the folder that holds the data")
+        raise DataError(f"{what}: {folder} is a file, expected a folder; {needs}")
     return folder
 
 

@@ -102,9 +102,11 @@ def cifar10(path: str | os.PathLike[str], split: str = "train") -> ImageDataset:
         ((3, 32, 32), ['cat', 'ship'])
     """
     split = check_split(split, ("train", "test"))
-    folder = require_folder(path, "cifar10")
-    folders = (folder, folder / "cifar-10-batches-py")
     names = _BATCHES[split]
+    folder = require_folder(
+        path, f"cifar10(split={split!r})", f"it must hold {', '.join(names)}; " + _HINT
+    )
+    folders = (folder, folder / "cifar-10-batches-py")
     files = [find_file(folders, (name,)) for name in names]
     missing = [name for name, file in zip(names, files, strict=True) if file is None]
     if missing:

@@ -119,7 +119,9 @@ def image_folder(path: str | os.PathLike[str], size: int, channels: int = 3) -> 
     size = check_count(size, "size")
     if isinstance(channels, bool) or not isinstance(channels, int) or channels not in _MODES:
         raise ValueError(f"channels must be 1 or 3, got {channels!r}")
-    folder = require_folder(path, "image_folder")
+    folder = require_folder(
+        path, "image_folder", "it must hold images, directly or in one sub-folder per class"
+    )
     loose = sorted(f for f in folder.iterdir() if _visible(f) and _is_image(f))
     class_dirs = sorted(d for d in folder.iterdir() if _visible(d) and d.is_dir())
     per_class = {d.name: found for d in class_dirs if (found := _images_under(d))}

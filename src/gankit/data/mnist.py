@@ -131,8 +131,11 @@ def mnist_idx(
     """
     split = check_split(split, ("train", "test"))
     num_classes = check_count(num_classes, "num_classes")
-    folder = require_folder(path, "mnist_idx")
     names = (f"{_PREFIX[split]}-images-idx3-ubyte", f"{_PREFIX[split]}-labels-idx1-ubyte")
+    folder = require_folder(
+        path, f"mnist_idx(split={split!r})", f"it must hold {names[0]}(.gz) and {names[1]}(.gz); "
+        + _HINT,
+    )
     folders = (folder, folder / "MNIST" / "raw")
     files = [find_file(folders, (name, name + ".gz")) for name in names]
     if files[0] is None or files[1] is None:

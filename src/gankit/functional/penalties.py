@@ -149,7 +149,8 @@ def gradient_penalty(
         The penalty, a 0-dim tensor that backpropagates into the discriminator.
 
     Raises:
-        TypeError: If ``real``, ``fake`` or ``alpha`` is not a floating-point tensor.
+        TypeError: If ``real``, ``fake`` or ``alpha`` is not a floating-point tensor,
+            or ``target`` is not a number.
         ValueError: If ``real`` and ``fake`` differ in shape, ``alpha`` or
             ``labels`` does not match the batch, ``target`` is negative or not
             finite, both ``alpha`` and ``generator`` are given, or the

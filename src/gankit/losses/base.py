@@ -282,7 +282,7 @@ class CompositeLoss(Loss):
             if not isinstance(loss, Loss):
                 raise TypeError(f"CompositeLoss needs Loss objects, got {type(loss).__name__}")
             flat.extend(loss.losses if type(loss) is CompositeLoss else [loss])
-        self.losses = flat
+        self.losses: list[Loss] = flat
 
     @staticmethod
     def _merge(parts: list[Mapping[str, Tensor]]) -> dict[str, Tensor]:

@@ -11,6 +11,7 @@ from gankit.functional import (
     nsgan_generator_loss,
 )
 from gankit.functional._checks import check_label_smoothing
+from gankit.losses._repr import call_repr
 from gankit.losses.base import GANBatch, LossTerm
 
 __all__ = ["MMGAN", "NSGAN"]
@@ -72,7 +73,7 @@ class MMGAN(LossTerm):
         return mmgan_generator_loss(batch.fake_logits)
 
     def __repr__(self) -> str:
-        return f"MMGAN(label_smoothing={self.label_smoothing!r})"
+        return call_repr(self, label_smoothing=(self.label_smoothing, 0.0))
 
 
 class NSGAN(LossTerm):
@@ -133,4 +134,4 @@ class NSGAN(LossTerm):
         return nsgan_generator_loss(batch.fake_logits)
 
     def __repr__(self) -> str:
-        return f"NSGAN(label_smoothing={self.label_smoothing!r})"
+        return call_repr(self, label_smoothing=(self.label_smoothing, 0.0))

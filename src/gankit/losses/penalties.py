@@ -6,6 +6,7 @@ from torch import Tensor
 
 from gankit.functional import gradient_penalty, r1_penalty
 from gankit.functional._checks import check_nonnegative
+from gankit.losses._repr import call_repr
 from gankit.losses.base import GANBatch, LossTerm
 
 __all__ = ["GradientPenalty", "R1Penalty"]
@@ -66,7 +67,7 @@ class GradientPenalty(LossTerm):
         )
 
     def __repr__(self) -> str:
-        return f"GradientPenalty(weight={self.weight!r}, target={self.target!r})"
+        return call_repr(self, weight=(self.weight, 10.0), target=(self.target, 1.0))
 
 
 class R1Penalty(LossTerm):
@@ -118,4 +119,4 @@ class R1Penalty(LossTerm):
         return 0.5 * self.gamma * r1_penalty(batch.discriminator, batch.real, labels=batch.labels)
 
     def __repr__(self) -> str:
-        return f"R1Penalty(gamma={self.gamma!r})"
+        return call_repr(self, gamma=(self.gamma, 10.0))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from torch import Tensor
 
 from gankit.functional import wgan_discriminator_loss, wgan_generator_loss
+from gankit.losses._repr import call_repr
 from gankit.losses.base import CompositeLoss, GANBatch, LossTerm
 from gankit.losses.penalties import GradientPenalty
 
@@ -88,4 +89,4 @@ class WGANGP(CompositeLoss):
         self.gp_weight = penalty.weight
 
     def __repr__(self) -> str:
-        return f"WGANGP(gp_weight={self.gp_weight!r})"
+        return call_repr(self, gp_weight=(self.gp_weight, 10.0))

@@ -1,0 +1,50 @@
+"""The README's code runs as written (shortened) and its set-up section has two commands."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def python_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+
+
+def test_training_script_runs_and_is_short(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("matplotlib")
+    script = python_blocks()[0]
+    assert len(script.strip().splitlines()) <= 25
+    monkeypatch.chdir(tmp_path)
+    short = script.replace("steps=2000", "steps=30")
+    assert short != script
+    namespace: dict[str, object] = {}
+    exec(compile(short, "README.md", "exec"), namespace)
+    assert (tmp_path / "runs/mine/log.csv").is_file()
+    assert (tmp_path / "runs/mine/checkpoints/last.pt").is_file()
+
+
+def test_custom_loss_block_runs() -> None:
+    import torch
+
+    from gankit.losses import GANBatch
+
+    namespace: dict[str, object] = {}
+    exec(compile(python_blocks()[1], "README.md", "exec"), namespace)
+    loss = namespace["loss"]
+    d = torch.nn.Linear(2, 1)
+    batch = GANBatch(lambda x: d(x).squeeze(1), torch.randn(4, 2), torch.randn(4, 2))
+    assert sorted(loss.discriminator_terms(batch)) == ["centering", "nsgan"]  # type: ignore[attr-defined]
+
+
+def test_setup_section_has_exactly_two_commands() -> None:
+    text = README.read_text()
+    section = text.split("## Set-up on a fresh machine", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"```bash\n(.*?)```", section, flags=re.S)
+    assert len(commands) == 2
+    assert "gankit demo" in commands[0] and "pytest" in commands[1]
+    ci = (README.parent / ".ci/run").read_text()
+    assert commands[1].strip() in ci
