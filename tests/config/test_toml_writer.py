@@ -40,7 +40,7 @@ def test_layout_none_tuples_and_inline_tables() -> None:
         "callbacks": {"ema": {}},
     })
     assert text == (
-        'top = 1\n'
+        'top = 1\n\n'
         '[trainer]\nsteps = 10\ngrad_clip = "none"\nbetas = [0.5, 0.9]\n\n'
         '[optimizer.generator]\nlr = 0.0001\n\n'
         '[loss]\nterms = [{name = "NSGAN"}, {name = "R1Penalty", gamma = 0.1}]\n\n'

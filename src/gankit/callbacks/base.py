@@ -118,6 +118,10 @@ class Callback:
             exception: The error (``KeyboardInterrupt`` included).
         """
 
+    #: In a distributed run, call this callback on the process of rank 0 only.
+    #: Callbacks that write files (logs, pictures, checkpoints) set it.
+    rank_zero_only: bool = False
+
     # State ----------------------------------------------------------------
     @property
     def state_key(self) -> str:

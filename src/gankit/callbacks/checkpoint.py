@@ -78,6 +78,8 @@ class ModelCheckpoint(Callback):
         ['last.pt', 'step_00000004.pt', 'step_00000006.pt']
     """
 
+    rank_zero_only = True  # writes files: rank 0 alone in distributed runs
+
     def __init__(
         self,
         dirpath: str | os.PathLike[str],

@@ -82,6 +82,8 @@ class CollapseWarning(Callback):
         'ModeCollapseWarning'
     """
 
+    rank_zero_only = True  # warns once, from rank 0, in distributed runs
+
     def __init__(
         self, every: int = 500, n: int = 256, threshold: float = 0.1, seed: int = 0
     ) -> None:

@@ -72,6 +72,8 @@ class CSVLogger(Callback):
         4,0,0.5,2.0
     """
 
+    rank_zero_only = True  # writes files: rank 0 alone in distributed runs
+
     def __init__(self, path: str | os.PathLike[str], every: int = 10) -> None:
         self.path = check_path(path, "path")
         self.every = check_positive_int(every, "every")

@@ -63,6 +63,8 @@ class LossPlot(Callback):
         True
     """
 
+    rank_zero_only = True  # writes files: rank 0 alone in distributed runs
+
     def __init__(
         self, path: str | os.PathLike[str], every: int = 10, plot_every: int | None = 1000
     ) -> None:

@@ -56,6 +56,8 @@ class ProgressBar(Callback):
         False
     """
 
+    rank_zero_only = True  # writes files: rank 0 alone in distributed runs
+
     def __init__(self, every: int = 10) -> None:
         self.every = check_positive_int(every, "every")
         self.enabled = False

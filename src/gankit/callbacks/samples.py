@@ -68,6 +68,8 @@ class SampleGrid(Callback):
         ['samples_00000500.png']
     """
 
+    rank_zero_only = True  # writes files: rank 0 alone in distributed runs
+
     def __init__(
         self,
         dirpath: str | os.PathLike[str],

@@ -20,13 +20,19 @@ __all__ = ["dumps_toml"]
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
+def _string(text: str) -> str:
+    # JSON's escapes are TOML's, except that TOML wants non-ASCII characters
+    # raw (not as surrogate pairs) and DEL escaped.
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
 def _key(key: str) -> str:
-    return key if _BARE_KEY.match(key) else json.dumps(key)
+    return key if _BARE_KEY.match(key) else _string(key)
 
 
 def _value(value: Any) -> str:
     if value is None:
-        return json.dumps(NONE)
+        return _string(NONE)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -38,7 +44,7 @@ def _value(value: Any) -> str:
             return "inf" if value > 0 else "-inf"
         return repr(value)
     if isinstance(value, str):
-        return json.dumps(value)
+        return _string(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_value(v) for v in value) + "]"
     if isinstance(value, Mapping):

@@ -17,7 +17,7 @@ optimizer, sample noise or call ``.item()``. The trainer owns all of that.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from numbers import Real
 
 import torch
@@ -37,6 +37,10 @@ class GANBatch:
             generator step.
         labels: Class labels of ``real``, shape ``(N,)``, for conditional models.
         fake_labels: Class labels ``fake`` was generated for, shape ``(M,)``.
+        rand: Draws ``n`` numbers from U[0, 1) for terms that need per-sample
+            randomness (the gradient penalty's mixing weights); ``None`` uses
+            ``torch.rand`` on the global RNG. The trainer replaces it in
+            distributed runs so that each process draws its own shard.
 
     Attributes:
         real_logits: ``D(real)`` of shape ``(N,)``, computed on first access.
@@ -57,8 +61,10 @@ class GANBatch:
         fake: Tensor,
         labels: Tensor | None = None,
         fake_labels: Tensor | None = None,
+        rand: Callable[[int, torch.device, torch.dtype], Tensor] | None = None,
     ) -> None:
         self.discriminator = discriminator
+        self._rand = rand
         self.real = real
         self.fake = fake
         self.labels = labels
@@ -75,6 +81,13 @@ class GANBatch:
                 f"{name}, got {shape}"
             )
         return out
+
+    def rand(self, n: int) -> Tensor:
+        """``n`` draws from U[0, 1), shape ``(n,)``, on the real batch's device and dtype."""
+        dtype = self.real.dtype if self.real.is_floating_point() else torch.float32
+        if self._rand is None:
+            return torch.rand(n, device=self.real.device, dtype=dtype)
+        return self._rand(n, self.real.device, dtype)
 
     @property
     def real_logits(self) -> Tensor:

@@ -62,8 +62,14 @@ class GradientPenalty(LossTerm):
 
     def discriminator(self, batch: GANBatch) -> Tensor:
         """``weight * gradient_penalty(D, real, fake, labels=real labels)``."""
+        alpha = batch.rand(batch.real.shape[0])
         return self.weight * gradient_penalty(
-            batch.discriminator, batch.real, batch.fake, target=self.target, labels=batch.labels
+            batch.discriminator,
+            batch.real,
+            batch.fake,
+            target=self.target,
+            labels=batch.labels,
+            alpha=alpha,
         )
 
     def __repr__(self) -> str:

@@ -14,8 +14,17 @@ from torch import Tensor, nn
 from gankit._version import __version__
 from gankit.callbacks.base import HOOKS, Callback
 from gankit.losses.base import GANBatch, Loss, total
+from gankit.training._distributed import (
+    DistContext,
+    all_reduce_mean_,
+    average_buffers_,
+    broadcast_module_,
+    distributed_loader,
+    init_distributed,
+    shard,
+)
 from gankit.training._rng import get_rng_state, set_rng_state
-from gankit.training._sources import DataSource, SamplerSource, make_source
+from gankit.training._sources import DataSource, LoaderSource, SamplerSource, make_source
 from gankit.training.checkpoint import (
     CHECKPOINT_FORMAT,
     CheckpointError,
@@ -81,6 +90,12 @@ class Trainer:
         divergence_guard: Stop with an error naming the step and the loss term
             when a loss is not finite (on by default).
         progress_bar: Show a progress bar on a terminal (on by default).
+        distributed: Data-parallel training on ``torch.distributed``. ``None``
+            (default) joins an already initialised process group if there is one;
+            ``True`` also initialises one from torchrun's environment; ``False``
+            never distributes. With ``P`` processes, ``batch_size`` is per process
+            and one step equals a single-process step on the global batch ``P·B``.
+        sync_batchnorm: Convert BatchNorm layers to SyncBatchNorm (CUDA only).
 
     Attributes:
         step: Completed generator updates; already incremented in ``on_step_end``.
@@ -120,6 +135,8 @@ class Trainer:
         compile: bool = False,
         divergence_guard: bool = True,
         progress_bar: bool = True,
+        distributed: bool | None = None,
+        sync_batchnorm: bool = False,
     ) -> None:
         if not isinstance(generator, nn.Module) or not isinstance(discriminator, nn.Module):
             raise TypeError(
@@ -147,14 +164,29 @@ class Trainer:
                 raise TypeError(
                     f"callbacks must be gankit.callbacks.Callback objects, got {type(cb).__name__}"
                 )
-        if seed is not None:
-            _seed_everything(seed)
-
         self.device = _resolve_device(device)
         if precision == "fp16" and self.device.type != "cuda":
             raise ValueError("precision='fp16' needs a CUDA device; use 'bf16' on the CPU")
+        self.dist: DistContext = init_distributed(distributed, self.device)
+        if self.dist.enabled and seed is None:
+            # Every process must draw the same random numbers: agree on one seed.
+            shared = torch.randint(0, 2**31 - 1, (1,), dtype=torch.int64)
+            torch.distributed.broadcast(shared, src=0)
+            seed = int(shared)
+        if seed is not None:
+            _seed_everything(seed)
+        if sync_batchnorm:
+            if self.device.type != "cuda":
+                raise ValueError(
+                    "sync_batchnorm=True needs CUDA; on the CPU BatchNorm is per process"
+                )
+            generator = nn.SyncBatchNorm.convert_sync_batchnorm(generator)
+            discriminator = nn.SyncBatchNorm.convert_sync_batchnorm(discriminator)
         self.generator = generator.to(self.device)
         self.discriminator = discriminator.to(self.device)
+        if self.dist.enabled:
+            broadcast_module_(self.generator)
+            broadcast_module_(self.discriminator)
         self.loss = loss
         self.latent_dim: int = latent_dim
         self.num_classes: int | None = getattr(generator, "num_classes", None)
@@ -178,6 +210,7 @@ class Trainer:
         self.last_real: Tensor | None = None
         self._epoch = 0
         self._source: DataSource | None = None
+        self._data: object = None
         self._pending_data_state: dict[str, Any] | None = None
         self._pending_rng_state: dict[str, Any] | None = None
 
@@ -196,7 +229,7 @@ class Trainer:
                 f"two callbacks share a state_key, so their checkpoint states would clash: {keys}; "
                 "override state_key on one of them"
             )
-        self._hooks = _bind_hooks(self.callbacks)
+        self._hooks = _bind_hooks(self.callbacks, rank_zero=self.dist.rank == 0)
         self._dispatch("setup")
 
     # ------------------------------------------------------------------ state
@@ -204,6 +237,11 @@ class Trainer:
     def epoch(self) -> int:
         """Completed passes over the data (0 for infinite samplers)."""
         return self._epoch if self._source is None else self._source.completed_epochs
+
+    @property
+    def is_global_zero(self) -> bool:
+        """Whether this process writes logs, pictures and checkpoints (rank 0)."""
+        return self.dist.rank == 0
 
     def _dispatch(self, hook: str, *args: Any) -> None:
         for fn in self._hooks[hook]:
@@ -232,22 +270,31 @@ class Trainer:
     def _discriminator_terms(
         self, real: Tensor, labels: Tensor | None, fake: Tensor, fake_labels: Tensor | None
     ) -> tuple[dict[str, Tensor], GANBatch]:
-        batch = GANBatch(self.discriminator, real, fake, labels, fake_labels)
+        batch = GANBatch(self.discriminator, real, fake, labels, fake_labels, self._rand)
         return self.loss.discriminator_terms(batch), batch
 
     def _generator_terms(
         self, real: Tensor, labels: Tensor | None, fake: Tensor, fake_labels: Tensor | None
     ) -> tuple[dict[str, Tensor], GANBatch]:
-        batch = GANBatch(self.discriminator, real, fake, labels, fake_labels)
+        batch = GANBatch(self.discriminator, real, fake, labels, fake_labels, self._rand)
         return self.loss.generator_terms(batch), batch
 
+    def _rand(self, n: int, device: torch.device, dtype: torch.dtype) -> Tensor:
+        """Per-sample uniforms for loss terms: drawn for the global batch, then sharded."""
+        u = torch.rand(n * self.dist.world_size, device=device, dtype=dtype)
+        return u if not self.dist.enabled else shard(u, self.dist)  # type: ignore[return-value]
+
     def _generate(self, n: int, labels: Tensor | None) -> Tensor:
-        z = self.sample_noise(n)
+        z = self.sample_noise(n * self.dist.world_size)
+        if self.dist.enabled:
+            z = shard(z, self.dist)  # type: ignore[assignment]
         return self.generator(z) if labels is None else self.generator(z, labels)
 
     def _next_batch(self) -> tuple[Tensor, Tensor | None]:
         assert self._source is not None
         x, labels = self._source.next()
+        if self.dist.enabled and not isinstance(self._source, LoaderSource):
+            x, labels = shard(x, self.dist), shard(labels, self.dist)  # type: ignore[assignment]
         x = x.to(self.device, non_blocking=True)
         if labels is not None:
             labels = labels.to(self.device, non_blocking=True)
@@ -271,6 +318,8 @@ class Trainer:
         """One optimizer step on ``params`` only; returns the gradient norm."""
         optimizer.zero_grad(set_to_none=True)
         grads = torch.autograd.grad(scaler.scale(value), params, allow_unused=True)
+        if self.dist.enabled:
+            all_reduce_mean_([g for g in grads if g is not None], self.dist.world_size)
         for p, g in zip(params, grads):
             p.grad = g
         present = [p.grad for p in params if p.grad is not None]
@@ -324,6 +373,9 @@ class Trainer:
         g_norm = self._update(g_loss, self._g_params, self.g_optimizer, self.g_scaler)
         g_metrics = {f"g/{k}": v.detach() for k, v in g_terms.items()}
         g_metrics["g_loss"] = g_loss.detach()
+        if self.dist.enabled:
+            average_buffers_(self.generator, self.dist.world_size)
+            average_buffers_(self.discriminator, self.dist.world_size)
         self._dispatch("on_generator_step_end", g_metrics)
         metrics.update(g_metrics)
         metrics["g_grad_norm"] = g_norm
@@ -367,8 +419,8 @@ class Trainer:
                 raise ValueError(f"{name} must be a non-negative int, got {value!r}")
         if steps is None and epochs is None:
             raise ValueError("fit() needs steps=N or epochs=N (both count from the start)")
-        if self._source is None or self._source.data is not data:
-            source = make_source(data, batch_size)
+        if self._source is None or self._data is not data:
+            source = self._make_source(data, batch_size)
             if self._pending_data_state is not None:
                 source.load_state_dict(self._pending_data_state)
                 self._pending_data_state = None
@@ -378,7 +430,7 @@ class Trainer:
                 # Making the source drew from the global RNG; undo that draw.
                 set_rng_state(self._pending_rng_state)
                 self._pending_rng_state = None
-            self._source = source
+            self._source, self._data = source, data
         if epochs is not None and steps is None and isinstance(self._source, SamplerSource):
             raise ValueError("a sampler is infinite: give fit() steps=N, not only epochs")
         self.max_steps, self.max_epochs = steps, epochs
@@ -394,13 +446,29 @@ class Trainer:
                 self._dispatch("on_step_end", metrics)
                 if self.epoch > epoch_before:
                     self._dispatch("on_epoch_end")
-                if self.should_stop:
+                if self._stop_requested():
                     break
         except BaseException as exc:
             self._dispatch("on_exception", exc)
             raise
         self._dispatch("on_fit_end")
         return self
+
+    def _make_source(self, data: Any, batch_size: int) -> DataSource:
+        if not self.dist.enabled:
+            return make_source(data, batch_size)
+        if isinstance(data, torch.utils.data.DataLoader):
+            return LoaderSource(distributed_loader(data, self.dist))
+        # Tensors and samplers serve the global batch; each process keeps its block.
+        return make_source(data, batch_size * self.dist.world_size)
+
+    def _stop_requested(self) -> bool:
+        if not self.dist.enabled:
+            return self.should_stop
+        flag = torch.tensor([float(self.should_stop)], device=self.device)
+        torch.distributed.all_reduce(flag, op=torch.distributed.ReduceOp.MAX)
+        self.should_stop = bool(flag.item())
+        return self.should_stop
 
     def _finished(self) -> bool:
         return (self.max_steps is not None and self.step >= self.max_steps) or (
@@ -462,6 +530,7 @@ class Trainer:
                 "num_classes": self.num_classes,
                 "noise": self.noise,
                 "d_steps": self.d_steps,
+                "world_size": self.dist.world_size,
             },
         }
 
@@ -488,6 +557,12 @@ class Trainer:
                 fit these models.
         """
         ckpt = load_checkpoint_file(path)
+        saved_world = int(ckpt.get("trainer", {}).get("world_size", 1))
+        if saved_world != self.dist.world_size:
+            raise CheckpointError(
+                f"checkpoint {str(path)!r} was written by a run of {saved_world} process(es); "
+                f"resume it with the same number, not {self.dist.world_size}"
+            )
         try:
             self.generator.load_state_dict(ckpt["generator"]["state_dict"])
             self.discriminator.load_state_dict(ckpt["discriminator"]["state_dict"])
@@ -508,7 +583,7 @@ class Trainer:
                 cb.load_state_dict(states[cb.state_key])
         self.step = int(ckpt["step"])
         self._epoch = int(ckpt["epoch"])
-        self._source = None
+        self._source, self._data = None, None
         self._pending_data_state = ckpt.get("data")
         self._pending_rng_state = ckpt["rng"]
         set_rng_state(ckpt["rng"])
@@ -569,10 +644,18 @@ def _default_callbacks(
     return out
 
 
-def _bind_hooks(callbacks: Iterable[Callback]) -> dict[str, list[Callable[..., None]]]:
-    """For each hook, the bound methods of the callbacks that override it."""
+def _bind_hooks(
+    callbacks: Iterable[Callback], *, rank_zero: bool = True
+) -> dict[str, list[Callable[..., None]]]:
+    """For each hook, the bound methods of the callbacks that override it.
+
+    Callbacks marked ``rank_zero_only`` (those that write files) are bound only
+    on the process of rank 0.
+    """
     table: dict[str, list[Callable[..., None]]] = {hook: [] for hook in HOOKS}
     for cb in callbacks:
+        if cb.rank_zero_only and not rank_zero:
+            continue
         for hook in HOOKS:
             if getattr(type(cb), hook) is not getattr(Callback, hook):
                 table[hook].append(getattr(cb, hook))

@@ -1,0 +1,95 @@
+"""Whole configs: required sections, trainer keys, and the resolved config round trip."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+from gankit.config import ConfigError, build_experiment, dumps_toml, loads_toml
+
+
+def tiny() -> dict[str, Any]:
+    return {
+        "data": {"name": "ring"},
+        "generator": {"name": "MLPGenerator", "latent_dim": 2, "hidden": [8],
+                      "output_activation": "none"},
+        "discriminator": {"name": "MLPDiscriminator", "hidden": [8]},
+        "loss": {"name": "NSGAN"},
+        "trainer": {"steps": 3, "batch_size": 16, "progress_bar": False, "seed": 5},
+    }
+
+
+def test_build_experiment_wires_everything(tmp_path: Path) -> None:
+    config = tiny()
+    config["optimizer"] = {"discriminator": {"name": "SGD", "lr": 0.1}}
+    config["trainer"].update(d_steps=2, noise="uniform", grad_clip=1.0)
+    exp = build_experiment(config, tmp_path)
+    t = exp.trainer
+    assert t.d_steps == 2 and t.noise == "uniform" and t.grad_clip == 1.0
+    assert isinstance(t.d_optimizer, torch.optim.SGD) and t.d_optimizer.defaults["lr"] == 0.1
+    assert isinstance(t.g_optimizer, torch.optim.Adam)
+    assert exp.fit_kwargs == {"steps": 3, "epochs": None, "batch_size": 16}
+    assert exp.config["generator"]["out_shape"] == [2]
+    assert exp.config["trainer"]["seed"] == 5
+    assert not tmp_path.joinpath("log.csv").exists()  # building writes nothing
+
+
+def test_same_seed_same_initial_weights(tmp_path: Path) -> None:
+    a = build_experiment(tiny(), tmp_path).trainer.generator.state_dict()
+    b = build_experiment(tiny(), tmp_path).trainer.generator.state_dict()
+    other = tiny()
+    other["trainer"]["seed"] = 6
+    c = build_experiment(other, tmp_path).trainer.generator.state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert not all(torch.equal(a[k], c[k]) for k in a)
+
+
+def test_resolved_config_round_trips_through_toml(tmp_path: Path) -> None:
+    config = tiny()
+    config["loss"] = {"terms": [{"name": "NSGAN"}, {"name": "R1Penalty", "gamma": 1}]}
+    config["callbacks"] = {"ema": {"decay": 0.9}, "checkpoint": {"keep_last": "none"}}
+    first = build_experiment(config, tmp_path).config
+    reread = loads_toml(dumps_toml(first))
+    second = build_experiment(reread, tmp_path).config
+    assert loads_toml(dumps_toml(second)) == reread
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda c: c.pop("loss"), r"'loss': missing required section \[loss\]; a config needs "
+                                  r"\['data', 'generator', 'discriminator', 'loss'\]"),
+        (lambda c: c.pop("data"), r"missing required section \[data\]"),
+        (lambda c: c.update(trainr={}), r"'trainr': unknown section 'trainr' \(did you mean "
+                                        r"'trainer'\?\)"),
+        (lambda c: c["trainer"].update(d_step=2), r"'trainer\.d_step': unknown key 'd_step' "
+                                                  r"\(did you mean 'd_steps'\?\)"),
+        (lambda c: c["trainer"].pop("steps"), r"'trainer\.steps': missing; give trainer\.steps "
+                                              r"or trainer\.epochs"),
+        (lambda c: c["trainer"].update(steps=None, epochs=2),
+         r"'trainer\.steps': expected an int >= 0"),
+        (lambda c: (c["trainer"].pop("steps"), c["trainer"].update(epochs=2)),
+         r"'trainer\.epochs': the data is an infinite sampler"),
+        (lambda c: c["trainer"].update(device="gpu0"), r"'trainer': device must be"),
+        (lambda c: c["trainer"].update(precision="fp8"), r"'trainer\.precision': expected one "
+                                                         r"of 'fp32', 'bf16', 'fp16'"),
+        (lambda c: c.update(optimizer={"gen": {}}), r"'optimizer\.gen': unknown key 'gen'"),
+        (lambda c: c.update(optimizer=3), r"'optimizer': expected a table"),
+        (lambda c: c["eval"].update(num_samples=0) if "eval" in c else c.update(
+            eval={"num_samples": 0}), r"'eval\.num_samples': expected an int >= 1"),
+    ],
+)
+def test_config_mistakes_name_the_key(tmp_path: Path, edit: Any, message: str) -> None:
+    config = copy.deepcopy(tiny())
+    edit(config)
+    with pytest.raises(ConfigError, match=message):
+        build_experiment(config, tmp_path)
+
+
+def test_a_config_must_be_a_table(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="a config must be a table of sections"):
+        build_experiment([1], tmp_path)  # type: ignore[arg-type]

@@ -1,0 +1,119 @@
+"""The ``[loss]`` section builds the same loss as the Python API."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from gankit.config import ConfigError
+from gankit.config.losses import LOSS_FIELDS, LOSSES, build_loss
+from gankit.losses import NSGAN, WGANGP, GANBatch, R1Penalty
+
+
+def _batch() -> GANBatch:
+    torch.manual_seed(0)
+    d = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
+    real = torch.randn(16, 2)
+    fake = torch.randn(16, 2)
+    return GANBatch(lambda x: d(x).squeeze(1), real, fake)
+
+
+def _values(loss, make_batch=_batch) -> tuple[dict, dict]:
+    d = {k: float(v.detach()) for k, v in loss.discriminator_terms(make_batch()).items()}
+    g = {k: float(v.detach()) for k, v in loss.generator_terms(make_batch()).items()}
+    return d, g
+
+
+def test_single_loss_matches_the_api_and_the_formula() -> None:
+    loss, resolved = build_loss({"name": "NSGAN"})
+    assert resolved == {"name": "NSGAN"}
+    d, g = _values(loss)
+    batch = _batch()
+    real, fake = batch.real_logits.double(), batch.fake_logits.double()
+    # -log sigmoid(r) - log(1 - sigmoid(f)) and -log sigmoid(f), by hand in float64.
+    assert d["nsgan"] == pytest.approx(float(F.softplus(-real).mean() + F.softplus(fake).mean()),
+                                       rel=1e-5)
+    assert g["nsgan"] == pytest.approx(float(F.softplus(-fake).mean()), rel=1e-5)
+    assert (d, g) == _values(NSGAN())
+
+
+def test_terms_with_weights_match_the_composed_api_loss() -> None:
+    loss, resolved = build_loss({"terms": [
+        {"name": "NSGAN", "label_smoothing": 0.1},
+        {"name": "R1Penalty", "gamma": 2, "weight": 0.5},
+    ]})
+    assert resolved == {"terms": [{"name": "NSGAN", "label_smoothing": 0.1},
+                                  {"name": "R1Penalty", "gamma": 2.0, "weight": 0.5}]}
+    assert _values(loss) == _values(NSGAN(label_smoothing=0.1) + 0.5 * R1Penalty(gamma=2.0))
+    d, _ = _values(loss)
+    d_unweighted, _ = _values(R1Penalty(gamma=2.0))
+    assert d["r1"] == pytest.approx(0.5 * d_unweighted["r1"])
+
+
+def test_gradient_penalty_weight_is_its_lambda() -> None:
+    loss, _ = build_loss({"terms": [{"name": "WGAN"}, {"name": "GradientPenalty", "weight": 10}]})
+    torch.manual_seed(1)
+    a = _values(loss)
+    torch.manual_seed(1)
+    b = _values(WGANGP(gp_weight=10.0))
+    assert a == b
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_every_builtin_loss_builds_with_its_defaults(name: str) -> None:
+    loss, resolved = build_loss({"name": name})
+    assert isinstance(loss, LOSSES[name]) and resolved == {"name": name}
+    assert set(LOSS_FIELDS) == set(LOSSES)
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ({"name": "NSGANN"}, r"'loss\.name': unknown loss 'NSGANN' \(did you mean 'NSGAN'\?\)"),
+        ({"name": "NSGAN", "gamma": 1}, r"'loss\.gamma': unknown key 'gamma'; allowed: "
+                                        r"label_smoothing"),
+        ({"name": "NSGAN", "weight": 2}, r"'loss\.weight': unknown key 'weight'"),
+        ({"terms": [{"name": "NSGAN"}, {"name": "R1Penalty", "gama": 1}]},
+         r"'loss\.terms\.1\.gama': unknown key 'gama' \(did you mean 'gamma'\?\)"),
+        ({"terms": [{"name": "R1Penalty", "gamma": "big"}]},
+         r"'loss\.terms\.0\.gamma': expected a number >= 0, got the string 'big'"),
+        ({"terms": []}, r"'loss\.terms': expected a non-empty list"),
+        ({"terms": ["NSGAN"]}, r"'loss\.terms\.0': expected a table with a 'name'"),
+        ({"terms": [{"name": "NSGAN"}], "name": "WGAN"}, r"give either 'name'"),
+        ({}, r"'loss\.name': missing"),
+        ({"name": 3}, r"'loss\.name': expected a string, got the int 3"),
+        ({"name": "NSGAN", "label_smoothing": -0.5},
+         r"'loss\.label_smoothing': expected a number >= 0"),
+        ({"name": "no_such_module_xyz:Loss"}, r"cannot import module 'no_such_module_xyz'"),
+        ({"name": "gankit.losses:GANBatch"}, r"must name a gankit\.losses\.Loss subclass"),
+    ],
+)
+def test_bad_loss_sections(section: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        build_loss(section)
+
+
+def test_user_loss_by_import_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "my_losses.py").write_text(
+        "from gankit.losses import LossTerm\n"
+        "class Centering(LossTerm):\n"
+        "    name = 'centering'\n"
+        "    def __init__(self, power=2):\n"
+        "        self.power = power\n"
+        "    def discriminator(self, batch):\n"
+        "        return batch.fake_logits.mean().abs() ** self.power\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    loss, resolved = build_loss({"terms": [
+        {"name": "NSGAN"}, {"name": "my_losses:Centering", "power": 1, "weight": 0.25}]})
+    assert resolved["terms"][1] == {"name": "my_losses:Centering", "power": 1, "weight": 0.25}
+    batch = _batch()
+    d, _ = _values(loss)
+    assert d["centering"] == pytest.approx(0.25 * float(batch.fake_logits.mean().abs()))
+    with pytest.raises(ConfigError, match=r"'loss': my_losses:Centering: .*unexpected keyword"):
+        build_loss({"name": "my_losses:Centering", "pow": 1})
+    sys.modules.pop("my_losses", None)

@@ -1,0 +1,183 @@
+"""The model, optimizer, data and callback sections."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from gankit.callbacks import EMA, CSVLogger, LossPlot, ModelCheckpoint, SampleGrid
+from gankit.config import ConfigError
+from gankit.config.callbacks import CALLBACK_FIELDS, build_callbacks
+from gankit.config.data import DATA_FIELDS, DATASETS, build_data
+from gankit.config.models import build_model_section
+from gankit.config.optimizers import build_optimizer
+from gankit.data import ring
+from gankit.models import MLPGenerator
+
+
+# ---------------------------------------------------------------- models
+def test_model_section_builds_the_same_model_as_the_api() -> None:
+    torch.manual_seed(0)
+    model, resolved = build_model_section(
+        {"name": "MLPGenerator", "latent_dim": 2, "hidden": [8, 8], "norm_layer": "none",
+         "output_activation": "none"}, "generator", (2,))
+    torch.manual_seed(0)
+    ref = MLPGenerator(2, (2,), hidden=(8, 8), norm_layer=None, output_activation=None)
+    assert resolved["out_shape"] == [2]
+    assert model.get_config() == ref.get_config()
+    for a, b in zip(model.state_dict().values(), ref.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_explicit_shape_wins_over_the_data_shape() -> None:
+    model, resolved = build_model_section(
+        {"name": "MLPDiscriminator", "in_shape": [3], "hidden": [4]}, "discriminator", (2,))
+    assert model.in_shape == (3,) and resolved["in_shape"] == [3]
+
+
+@pytest.mark.parametrize(
+    ("section", "role", "message"),
+    [
+        ({"name": "MLPGenerater", "latent_dim": 2}, "generator",
+         r"'generator\.name': unknown generator model 'MLPGenerater' \(did you mean "
+         r"'MLPGenerator'\?\); allowed: DCGANGenerator, MLPGenerator"),
+        ({"name": "MLPDiscriminator"}, "generator", r"unknown generator model"),
+        ({"latent_dim": 2}, "generator", r"'generator\.name': missing; expected the model class"),
+        ({"name": "MLPGenerator", "latent_dim": 2, "hiden": [4]}, "generator",
+         r"'generator\.hiden': unknown key 'hiden' \(did you mean 'hidden'\?\)"),
+        ({"name": "MLPGenerator", "latent_dim": -1}, "generator",
+         r"'generator': MLPGenerator: latent_dim must be"),
+        ({"name": "MLPGenerator"}, "generator", r"'generator': MLPGenerator: .*latent_dim"),
+        ({"name": "MLPDiscriminator", "act_layer": "swishy"}, "discriminator",
+         r"'discriminator': MLPDiscriminator: .*swishy"),
+        ("MLPGenerator", "generator", r"'generator': expected a table"),
+    ],
+)
+def test_bad_model_sections(section: object, role: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        build_model_section(section, role, (2,))
+
+
+# ---------------------------------------------------------------- optimizers
+def test_default_optimizer_is_adam_2e4_betas_05_0999() -> None:
+    factory, resolved = build_optimizer(None, "optimizer.generator")
+    opt = factory([torch.nn.Parameter(torch.zeros(2))])
+    assert isinstance(opt, torch.optim.Adam)
+    assert opt.defaults["lr"] == 2e-4 and opt.defaults["betas"] == (0.5, 0.999)
+    assert resolved == {"name": "Adam", "lr": 2e-4, "betas": (0.5, 0.999)}
+
+
+def test_optimizer_arguments_reach_torch() -> None:
+    factory, _ = build_optimizer({"name": "RMSprop", "lr": 0.01, "momentum": 0.9},
+                                 "optimizer.discriminator")
+    opt = factory([torch.nn.Parameter(torch.zeros(2))])
+    assert isinstance(opt, torch.optim.RMSprop)
+    assert opt.defaults["lr"] == 0.01 and opt.defaults["momentum"] == 0.9
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ({"name": "Adamm"}, r"'optimizer\.generator\.name': unknown optimizer 'Adamm' "
+                            r"\(did you mean 'Adam'\?\); allowed: Adam, AdamW, RMSprop, SGD"),
+        ({"name": "SGD", "betas": [0.5, 0.9]}, r"'optimizer\.generator\.betas': unknown key"),
+        ({"lr": "fast"}, r"'optimizer\.generator\.lr': expected a number >= 0, got the string"),
+        ({"betas": [0.5, 1.5]}, r"'optimizer\.generator': Adam: Invalid beta parameter"),
+    ],
+)
+def test_bad_optimizer_sections(section: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        build_optimizer(section, "optimizer.generator")
+
+
+# ---------------------------------------------------------------- data
+def test_toy_data_is_the_sampler_with_its_modes() -> None:
+    spec, resolved = build_data({"name": "ring", "std": 0.02}, seed=0)
+    assert resolved == {"name": "ring", "num_modes": 8, "radius": 1.0, "std": 0.02}
+    assert spec.sample_shape == (2,) and not spec.finite and spec.num_classes is None
+    assert torch.equal(spec.source.means, ring(std=0.02).means)
+    assert spec.data is spec.source
+
+
+def test_fixed_size_draws_a_seeded_training_set() -> None:
+    a, _ = build_data({"name": "grid", "fixed_size": 50}, seed=3)
+    b, _ = build_data({"name": "grid", "fixed_size": 50}, seed=3)
+    c, _ = build_data({"name": "grid", "fixed_size": 50}, seed=4)
+    assert a.finite and a.data.shape == (50, 2)
+    assert torch.equal(a.data, b.data) and not torch.equal(a.data, c.data)
+    expected = a.source.dataset(50, generator=torch.Generator().manual_seed(3))
+    assert torch.equal(a.data, expected)
+
+
+def test_image_data_set() -> None:
+    spec, resolved = build_data({"name": "digits", "size": 16}, seed=0)
+    assert spec.sample_shape == (1, 16, 16) and spec.num_classes == 10 and spec.finite
+    assert spec.source is None and spec.real_points(5) is None
+    assert resolved == {"name": "digits", "split": "train", "size": 16}
+
+
+def test_every_data_set_has_fields() -> None:
+    assert set(DATA_FIELDS) == set(DATASETS)
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ({"name": "rings"}, r"'data\.name': unknown data set 'rings' \(did you mean 'ring'\?\)"),
+        ({"name": "ring", "sigma": 0.1}, r"'data\.sigma': unknown key 'sigma'"),
+        ({"name": "digits", "size": 12}, r"'data': digits: .*12"),
+        ({"name": "mnist"}, r"'data\.path': missing"),
+        ({"name": "digits", "fixed_size": 10}, r"'data\.fixed_size': unknown key"),
+        ({}, r"'data\.name': missing"),
+    ],
+)
+def test_bad_data_sections(section: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        build_data(section, seed=0)
+
+
+def test_missing_data_files_are_a_file_not_found_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="nothing"):
+        build_data({"name": "mnist", "path": str(tmp_path / "nothing")}, seed=0)
+
+
+# ---------------------------------------------------------------- callbacks
+def test_default_callbacks_write_into_the_run_folder(tmp_path: Path) -> None:
+    spec, _ = build_data({"name": "ring"}, seed=0)
+    cbs, resolved = build_callbacks(None, tmp_path, spec)
+    assert [type(cb) for cb in cbs] == [CSVLogger, LossPlot, SampleGrid, ModelCheckpoint]
+    assert cbs[0].path == tmp_path / "log.csv"
+    assert cbs[1].path == tmp_path / "losses.png"
+    assert cbs[2].real is not None and cbs[2].real.shape == (1000, 2)
+    assert set(resolved) == set(CALLBACK_FIELDS)
+    assert resolved["ema"]["enabled"] is False and resolved["csv"]["enabled"] is True
+
+
+def test_presence_enables_and_enabled_false_disables(tmp_path: Path) -> None:
+    spec, _ = build_data({"name": "ring"}, seed=0)
+    cbs, resolved = build_callbacks(
+        {"ema": {"decay": 0.9}, "csv": {"enabled": False}, "checkpoint": {"keep_last": "none"}},
+        tmp_path, spec)
+    kinds = [type(cb) for cb in cbs]
+    assert kinds == [EMA, LossPlot, SampleGrid, ModelCheckpoint]
+    assert cbs[0].decay == 0.9 and cbs[-1].keep_last is None
+    assert resolved["checkpoint"]["keep_last"] is None
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ({"emma": {}}, r"'callbacks\.emma': unknown callback 'emma' \(did you mean 'ema'\?\)"),
+        ({"ema": {"decai": 0.9}}, r"'callbacks\.ema\.decai': unknown key 'decai' "
+                                  r"\(did you mean 'decay'\?\)"),
+        ({"ema": {"decay": 1.5}}, r"'callbacks\.ema': .*decay"),
+        ({"csv": {"every": 0}}, r"'callbacks\.csv\.every': expected an int >= 1, got the int 0"),
+        ({"csv": True}, r"'callbacks\.csv': expected a table, got the bool true"),
+    ],
+)
+def test_bad_callback_sections(tmp_path: Path, section: dict, message: str) -> None:
+    spec, _ = build_data({"name": "ring"}, seed=0)
+    with pytest.raises(ConfigError, match=message):
+        build_callbacks(section, tmp_path, spec)
