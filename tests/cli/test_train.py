@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ import torch
 
 import gankit.training.trainer as trainer_module
 from gankit.cli.main import main
-from gankit.config import ConfigError
+from gankit.config import ConfigError, loads_toml
 from gankit.training import load_checkpoint_file
 
 
@@ -60,7 +59,7 @@ def test_train_writes_the_run_folder(tiny_config: Path, tmp_path: Path,
     assert 0.0 <= metrics["high_quality_fraction"] <= 1.0
     assert 0.0 <= metrics["reverse_kl"] <= torch.log(torch.tensor(8.0)).item() + 1e-9
     assert load_checkpoint_file(out / "checkpoints/last.pt")["step"] == 20
-    resolved = tomllib.loads((out / "config.toml").read_text())
+    resolved = loads_toml((out / "config.toml").read_text())
     assert resolved["trainer"]["steps"] == 20 and resolved["generator"]["out_shape"] == [2]
     printed = capsys.readouterr().out
     assert "trained to step 20" in printed and "modes covered:" in printed
@@ -81,7 +80,7 @@ def test_set_overrides_reach_the_run(tiny_config: Path, tmp_path: Path) -> None:
             "--set", "loss.terms.1.gamma=2", "--set", "callbacks.csv.every=1",
             "--set", "eval.enabled=false"]
     assert main(argv) == 0
-    resolved = tomllib.loads((out / "config.toml").read_text())
+    resolved = loads_toml((out / "config.toml").read_text())
     assert resolved["loss"]["terms"][1]["gamma"] == 2.0
     assert log_steps(out / "log.csv") == [1, 2, 3, 4]
     assert not (out / "metrics.json").exists()

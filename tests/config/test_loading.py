@@ -29,7 +29,8 @@ def test_yaml_file_gives_the_same_document(tmp_path: Path, suffix: str) -> None:
     assert load_config(path) == EXPECTED
 
 
-def test_yaml_without_pyyaml_names_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_yaml_without_pyyaml_names_the_extra(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real_import = builtins.__import__
 
     def no_yaml(name: str, *args: object, **kwargs: object) -> object:

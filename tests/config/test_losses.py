@@ -33,7 +33,7 @@ def test_single_loss_matches_the_api_and_the_formula() -> None:
     assert resolved == {"name": "NSGAN"}
     d, g = _values(loss)
     batch = _batch()
-    real, fake = batch.real_logits.double(), batch.fake_logits.double()
+    real, fake = batch.real_logits.detach().double(), batch.fake_logits.detach().double()
     # -log sigmoid(r) - log(1 - sigmoid(f)) and -log sigmoid(f), by hand in float64.
     assert d["nsgan"] == pytest.approx(float(F.softplus(-real).mean() + F.softplus(fake).mean()),
                                        rel=1e-5)
@@ -113,7 +113,7 @@ def test_user_loss_by_import_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert resolved["terms"][1] == {"name": "my_losses:Centering", "power": 1, "weight": 0.25}
     batch = _batch()
     d, _ = _values(loss)
-    assert d["centering"] == pytest.approx(0.25 * float(batch.fake_logits.mean().abs()))
+    assert d["centering"] == pytest.approx(0.25 * float(batch.fake_logits.detach().mean().abs()))
     with pytest.raises(ConfigError, match=r"'loss': my_losses:Centering: .*unexpected keyword"):
         build_loss({"name": "my_losses:Centering", "pow": 1})
     sys.modules.pop("my_losses", None)

@@ -93,6 +93,17 @@ def demo_command(args: argparse.Namespace) -> int:
 
     Returns:
         The exit status.
+
+    Raises:
+        ConfigError: If an override is invalid.
+
+    Example:
+        >>> args = argparse.Namespace(out="runs/demo", steps=None, seed=None,
+        ...                           overrides=["trainer.stepz=3"], resume=None)
+        >>> demo_command(args)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        gankit.config.errors.ConfigError: config key 'trainer.stepz': unknown key 'stepz' ...
     """
     from gankit.cli.train import run_config
 
@@ -103,6 +114,8 @@ def demo_command(args: argparse.Namespace) -> int:
     print("gankit demo: a GAN learns 8 Gaussians on a ring (PacGAN's 2D-ring, std 0.01)")
     status = run_config(config, Path(args.out), resume=args.resume, resume_hint="gankit demo")
     if status == 0:
+        print("for comparison, PacGAN (Lin et al. 2018, Table 1, mean of 10 runs of 400 epochs): "
+              "GAN 6.3/8 modes, 98.2% high quality, reverse KL 0.45; PacGAN2 7.9/8, 95.6%, 0.07")
         print(f"open {Path(args.out) / 'samples.png'} to see the generated points over the real "
               "ones; 'gankit train examples/configs/ring.toml' reproduces this run")
     return status

@@ -24,7 +24,12 @@ SUFFIXES: tuple[str, ...] = (".npy", ".png", ".pt")
 
 
 class UsageError(ValueError):
-    """A command-line argument is invalid (exit status 2)."""
+    """A command-line argument is invalid (exit status 2).
+
+    Example:
+        >>> isinstance(UsageError("bad -n"), ValueError)
+        True
+    """
 
 
 def _labels(given: list[int] | None, n: int, num_classes: int | None) -> Tensor | None:
@@ -52,6 +57,15 @@ def sample_command(args: argparse.Namespace) -> int:
     Raises:
         UsageError: On an unknown suffix, ``n < 1``, or bad labels.
         CheckpointError: If the checkpoint is missing, corrupt or not rebuildable.
+
+    Example:
+        >>> args = argparse.Namespace(checkpoint="last.pt", n=8, out="samples.gif", seed=0,
+        ...                           labels=None, no_ema=False)
+        >>> sample_command(args)
+        Traceback (most recent call last):
+        ...
+        gankit.cli.sample.UsageError: --out must end in one of .npy, .png, .pt (the format), \
+got 'samples.gif'
     """
     from gankit.training import load_checkpoint_file, load_generator
 
@@ -68,7 +82,8 @@ def sample_command(args: argparse.Namespace) -> int:
     num_classes = getattr(model, "num_classes", None)
     labels = _labels(args.labels, args.n, num_classes)
     gen = torch.Generator().manual_seed(args.seed)
-    shape = (args.n, model.latent_dim)
+    latent_dim: int = model.latent_dim  # type: ignore[assignment]
+    shape = (args.n, latent_dim)
     if noise_kind == "uniform":
         z = torch.rand(shape, generator=gen) * 2 - 1  # U[-1, 1], as the trainer draws it
     else:

@@ -30,6 +30,12 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
 
     Args:
         parser: The sub-command's parser.
+
+    Example:
+        >>> parser = argparse.ArgumentParser()
+        >>> add_train_arguments(parser)
+        >>> parser.parse_args(["--steps", "5", "--set", "trainer.seed=1"]).overrides
+        ['trainer.seed=1']
     """
     parser.add_argument("--steps", type=int, metavar="N",
                         help="train N generator steps in total (sets trainer.steps)")
@@ -87,6 +93,33 @@ def run_config(
     Raises:
         ConfigError: If the config is invalid.
         CheckpointError: If ``resume`` cannot be loaded.
+
+    Example:
+        >>> import io, tempfile
+        >>> from gankit.config import loads_toml
+        >>> config = loads_toml('''
+        ... [data]
+        ... name = "ring"
+        ... [generator]
+        ... name = "MLPGenerator"
+        ... latent_dim = 2
+        ... hidden = [8]
+        ... [discriminator]
+        ... name = "MLPDiscriminator"
+        ... hidden = [8]
+        ... [loss]
+        ... name = "NSGAN"
+        ... [trainer]
+        ... steps = 10
+        ... progress_bar = false
+        ... [eval]
+        ... plot = false
+        ... ''')
+        >>> out = Path(tempfile.mkdtemp())
+        >>> run_config(config, out, stream=io.StringIO())
+        0
+        >>> sorted(p.name for p in out.iterdir())
+        ['checkpoints', 'config.toml', 'log.csv', 'losses.png', 'metrics.json', 'samples']
     """
     out = stream or sys.stdout
     exp = build_experiment(config, out_dir)
@@ -129,6 +162,17 @@ def train_command(args: argparse.Namespace) -> int:
 
     Returns:
         The exit status.
+
+    Raises:
+        ConfigError: If the config file or an override is invalid.
+
+    Example:
+        >>> args = argparse.Namespace(config="missing.toml", out=None, steps=None,
+        ...                           overrides=[], resume=None)
+        >>> train_command(args)
+        Traceback (most recent call last):
+        ...
+        gankit.config.errors.ConfigError: config file 'missing.toml' does not exist
     """
     config = apply_overrides(load_config(args.config), _overrides(args))
     out_dir = Path(args.out) if args.out else Path("runs") / Path(args.config).stem

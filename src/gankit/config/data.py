@@ -115,6 +115,14 @@ class DataSpec:
 
         Returns:
             A tensor of shape ``(n, 2)`` or ``None``.
+
+        Shape:
+            - Output: ``(n, 2)``.
+
+        Example:
+            >>> spec, _ = build_data({"name": "grid"}, seed=0)
+            >>> spec.real_points(5).shape
+            torch.Size([5, 2])
         """
         if self.source is None:
             return None

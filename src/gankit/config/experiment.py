@@ -180,7 +180,7 @@ def build_experiment(config: dict[str, Any], out_dir: str | Path) -> Experiment:
     g_opt, g_opt_cfg = build_optimizer(optim.get("generator"), "optimizer.generator")
     d_opt, d_opt_cfg = build_optimizer(optim.get("discriminator"), "optimizer.discriminator")
     callbacks, cb_cfg = build_callbacks(config.get("callbacks"), out, data)
-    kwargs = {k: trainer_cfg.get(k) for k in (
+    kwargs: dict[str, Any] = {k: trainer_cfg.get(k) for k in (
         "d_steps", "device", "seed", "noise", "precision", "grad_clip", "compile",
         "divergence_guard", "progress_bar")}
     try:

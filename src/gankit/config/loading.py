@@ -31,7 +31,7 @@ def _tomllib() -> Any:
 
 
 def loads_toml(text: str, source: str = "<string>") -> dict[str, Any]:
-    """Parse TOML text with the standard library's ``tomllib``.
+    r"""Parse TOML text with the standard library's ``tomllib``.
 
     Args:
         text: The TOML document.
@@ -44,7 +44,7 @@ def loads_toml(text: str, source: str = "<string>") -> dict[str, Any]:
         ConfigError: If the text is not valid TOML (the message gives the line).
 
     Example:
-        >>> loads_toml('[trainer]\\nsteps = 10')
+        >>> loads_toml('[trainer]\nsteps = 10')
         {'trainer': {'steps': 10}}
     """
     tomllib = _tomllib()
@@ -70,7 +70,7 @@ def _load_yaml(text: str, source: str) -> Any:
 
 
 def load_config(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read a config file: ``.toml``, or ``.yaml``/``.yml`` when PyYAML is installed.
+    r"""Read a config file: ``.toml``, or ``.yaml``/``.yml`` when PyYAML is installed.
 
     The result is the raw document; :func:`gankit.config.resolve_config`
     validates it.
@@ -88,7 +88,7 @@ def load_config(path: str | os.PathLike[str]) -> dict[str, Any]:
     Example:
         >>> import tempfile, pathlib
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "run.toml"
-        >>> _ = path.write_text('[trainer]\\nsteps = 10\\n')
+        >>> _ = path.write_text('[trainer]\nsteps = 10\n')
         >>> load_config(path)
         {'trainer': {'steps': 10}}
     """
@@ -110,7 +110,9 @@ def load_config(path: str | os.PathLike[str]) -> dict[str, Any]:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError("", f"{str(path)!r} must hold a table at the top, got {format_value(data)}")
+        raise ConfigError(
+            "", f"{str(path)!r} must hold a table at the top, got {format_value(data)}"
+        )
     return data
 
 

@@ -36,7 +36,7 @@ from gankit.losses import (
     R1Penalty,
 )
 
-__all__ = ["LOSS_FIELDS", "LOSSES", "build_loss"]
+__all__ = ["LOSSES", "LOSS_FIELDS", "build_loss"]
 
 _SMOOTHING = Field(
     "float", None, "one-sided label smoothing: real targets 1 - s (default 0)", minimum=0.0
@@ -77,7 +77,9 @@ def _import_loss(spec: str, path: str) -> type[Loss]:
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise ConfigError(path, f"cannot import module {module_name!r} for {spec!r}: {exc}") from None
+        raise ConfigError(
+            path, f"cannot import module {module_name!r} for {spec!r}: {exc}"
+        ) from None
     cls = getattr(module, attr, None)
     if not (isinstance(cls, type) and issubclass(cls, Loss)):
         raise ConfigError(
@@ -145,7 +147,7 @@ def build_loss(section: Any, path: str = "loss") -> tuple[Loss, dict[str, Any]]:
         >>> loss, _ = build_loss({"terms": [{"name": "NSGAN"},
         ...                                 {"name": "R1Penalty", "gamma": 0.1}]})
         >>> loss
-        NSGAN() + R1Penalty()
+        NSGAN() + R1Penalty(gamma=0.1)
     """
     if not isinstance(section, dict):
         raise ConfigError(path, f"expected a table, got {format_value(section)}")
@@ -161,7 +163,8 @@ def build_loss(section: Any, path: str = "loss") -> tuple[Loss, dict[str, Any]]:
     if not isinstance(terms, list) or not terms:
         raise ConfigError(
             join_path(path, "terms"),
-            f"expected a non-empty list of tables like {{name = \"NSGAN\"}}, got {format_value(terms)}",
+            "expected a non-empty list of tables like {name = \"NSGAN\"}, got "
+            f"{format_value(terms)}",
         )
     built = [_build_one(t, join_path(join_path(path, "terms"), i), scaled=True)
              for i, t in enumerate(terms)]

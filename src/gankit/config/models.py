@@ -78,7 +78,7 @@ def build_model_section(
             raise unknown_name_error(join_path(role, "name"), name, names, f"{role} model")
         raise ConfigError(join_path(role, "name"), f"expected a string, got {format_value(name)}")
     cls = get_model_class(name)
-    allowed: tuple[str, ...] = cls.config_keys  # type: ignore[assignment]
+    allowed: tuple[str, ...] = getattr(cls, "config_keys", ())
     resolved = dict(section)
     for key in section:
         if key != "name" and key not in allowed:

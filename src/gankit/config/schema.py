@@ -77,6 +77,10 @@ class Field:
 
         Returns:
             The description used in error messages.
+
+        Example:
+            >>> Field("float", None, "clip", minimum=0.0, nullable=True).describe()
+            "a number >= 0 or 'none'"
         """
         text = _KINDS[self.kind]
         if self.choices is not None:

@@ -39,6 +39,20 @@ def _check_samples(x: Tensor, name: str) -> None:
         )
 
 
+def _pack(discriminator: Discriminator) -> int:
+    """How many samples the discriminator judges together (PacGAN's ``pack``; 1 usually)."""
+    return int(getattr(discriminator, "pack", 1))
+
+
+def _per_judgement(grad: Tensor, discriminator: Discriminator) -> Tensor:
+    """Flatten a gradient to one row per discriminator output: ``(N / pack, pack·|S|)``.
+
+    A packed discriminator's input is its ``pack`` consecutive samples taken
+    together, so the norm runs over the whole group.
+    """
+    return grad.reshape(grad.shape[0] // _pack(discriminator), -1)
+
+
 def _input_gradient(
     discriminator: Discriminator, x: Tensor, labels: Tensor | None, what: str
 ) -> Tensor:
@@ -48,10 +62,11 @@ def _input_gradient(
         raise ValueError(f"labels must have batch size {x.shape[0]} to match {what}, got {shape}")
     with torch.enable_grad():  # the penalty is defined even when called under no_grad
         out = discriminator(x) if labels is None else discriminator(x, labels)
-        if not isinstance(out, Tensor) or out.shape != x.shape[:1]:
+        expected = x.shape[0] // _pack(discriminator)
+        if not isinstance(out, Tensor) or out.shape != (expected,):
             shape = tuple(out.shape) if isinstance(out, Tensor) else type(out).__name__
             raise ValueError(
-                f"the discriminator must return logits of shape ({x.shape[0]},) on {what}, "
+                f"the discriminator must return logits of shape ({expected},) on {what}, "
                 f"got {shape}"
             )
         if not out.requires_grad:  # the output does not depend on x: its gradient is 0
@@ -180,7 +195,7 @@ def gradient_penalty(
         raise ValueError("pass either alpha or generator to gradient_penalty, not both")
     x_hat = interpolate(real.detach(), fake.detach(), alpha.detach()).requires_grad_(True)
     grad = _input_gradient(discriminator, x_hat, labels, "the interpolates")  # (N, *S)
-    norm = torch.linalg.vector_norm(grad.flatten(1), dim=1)  # (N,)
+    norm = torch.linalg.vector_norm(_per_judgement(grad, discriminator), dim=1)  # (N,)
     return (norm - t).square().mean()
 
 
@@ -228,4 +243,4 @@ def r1_penalty(
     _check_samples(real, "real")
     x = real.detach().clone().requires_grad_(True)
     grad = _input_gradient(discriminator, x, labels, "the real batch")  # (N, *S)
-    return grad.flatten(1).square().sum(dim=1).mean()
+    return _per_judgement(grad, discriminator).square().sum(dim=1).mean()

@@ -43,7 +43,8 @@ class GANBatch:
             distributed runs so that each process draws its own shard.
 
     Attributes:
-        real_logits: ``D(real)`` of shape ``(N,)``, computed on first access.
+        real_logits: ``D(real)`` of shape ``(N,)``, computed on first access
+            (``(N / pack,)`` for a packed discriminator with a ``pack`` attribute).
         fake_logits: ``D(fake)`` of shape ``(M,)``, computed on first access.
 
     Example:
@@ -74,10 +75,12 @@ class GANBatch:
 
     def _call(self, x: Tensor, labels: Tensor | None, name: str) -> Tensor:
         out = self.discriminator(x) if labels is None else self.discriminator(x, labels)
-        if not isinstance(out, Tensor) or out.dim() != 1 or out.shape[0] != x.shape[0]:
+        # A packed discriminator (PacGAN) judges `pack` samples at a time.
+        expected = x.shape[0] // int(getattr(self.discriminator, "pack", 1))
+        if not isinstance(out, Tensor) or out.dim() != 1 or out.shape[0] != expected:
             shape = tuple(out.shape) if isinstance(out, Tensor) else type(out).__name__
             raise ValueError(
-                f"the discriminator must return logits of shape ({x.shape[0]},) for "
+                f"the discriminator must return logits of shape ({expected},) for "
                 f"{name}, got {shape}"
             )
         return out

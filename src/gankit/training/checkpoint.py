@@ -93,6 +93,11 @@ def load_checkpoint_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"checkpoint {str(path)!r} does not exist")
+    if not zipfile.is_zipfile(path):
+        raise CheckpointError(
+            f"checkpoint {str(path)!r} is truncated, corrupt or not a torch checkpoint "
+            "(gankit writes torch's zip format; this file is not a zip archive)"
+        )
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:

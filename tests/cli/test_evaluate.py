@@ -1,0 +1,83 @@
+"""The end-of-run evaluation against float64 NumPy references."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from gankit.cli.evaluate import evaluate_run, save_samples_picture
+from gankit.config import build_experiment
+
+EVAL = {"enabled": True, "num_samples": 400, "seed": 3, "mode_coverage": True,
+        "threshold": 3.0, "plot": False}
+
+
+def experiment(data: dict, tmp_path: Path, steps: int = 30):
+    config = {
+        "data": data,
+        "generator": {"name": "MLPGenerator", "latent_dim": 2, "hidden": [16],
+                      "output_activation": "none", "norm_layer": "none"},
+        "discriminator": {"name": "MLPDiscriminator", "hidden": [16]},
+        "loss": {"name": "NSGAN"},
+        "trainer": {"steps": steps, "batch_size": 64, "progress_bar": False},
+        "callbacks": {name: {"enabled": False} for name in
+                      ("csv", "checkpoint", "samples", "loss_plot")},
+    }
+    exp = build_experiment(config, tmp_path)
+    exp.trainer.fit(exp.data.data, **exp.fit_kwargs)
+    return exp
+
+
+def seeded_samples(exp, n: int, seed: int) -> np.ndarray:
+    z = torch.randn(n, 2, generator=torch.Generator().manual_seed(seed))
+    return exp.trainer.sample(n, noise=z).double().numpy()
+
+
+def test_mode_coverage_matches_a_numpy_reference(tmp_path: Path) -> None:
+    exp = experiment({"name": "ring", "std": 0.2}, tmp_path)
+    metrics = evaluate_run(exp.trainer, exp.data, EVAL, tmp_path)
+    x = seeded_samples(exp, 400, 3)
+    means = exp.data.source.means.double().numpy()
+    dist = np.sqrt(((x[:, None, :] - means[None]) ** 2).sum(-1)) / 0.2  # (n, K), in units of σ
+    nearest, mode = dist.min(1), dist.argmin(1)
+    hq = nearest < 3.0
+    counts = np.bincount(mode[hq], minlength=8)
+    p = counts / max(counts.sum(), 1)
+    rev_kl = float(np.sum(p[p > 0] * np.log(8 * p[p > 0]))) if counts.sum() else np.log(8)
+    assert metrics["counts"] == counts.tolist()
+    assert metrics["modes_covered"] == int((counts > 0).sum())
+    assert metrics["high_quality_fraction"] == pytest.approx(hq.mean())
+    assert metrics["reverse_kl"] == pytest.approx(rev_kl, abs=1e-9)
+    assert json.loads((tmp_path / "metrics.json").read_text())["counts"] == counts.tolist()
+
+
+def test_gaussian_moments_match_numpy(tmp_path: Path) -> None:
+    exp = experiment({"name": "gaussian_2d"}, tmp_path)
+    metrics = evaluate_run(exp.trainer, exp.data, EVAL, tmp_path)
+    x = seeded_samples(exp, 400, 3)
+    np.testing.assert_allclose(metrics["sample_mean"], x.mean(0), rtol=1e-6)
+    np.testing.assert_allclose(metrics["sample_covariance"], np.cov(x.T), rtol=1e-6)
+    np.testing.assert_allclose(metrics["target_covariance"], [[1.01, 1.95], [1.95, 4.25]],
+                               rtol=1e-6)
+    assert "modes_covered" not in metrics
+
+
+def test_non_finite_samples_are_reported(tmp_path: Path) -> None:
+    exp = experiment({"name": "ring"}, tmp_path, steps=1)
+    with torch.no_grad():
+        for p in exp.trainer.generator.parameters():
+            p.fill_(float("nan"))
+    with pytest.raises(ValueError, match="non-finite samples at step 1"):
+        evaluate_run(exp.trainer, exp.data, EVAL, tmp_path)
+
+
+def test_pictures_only_for_points_and_images(tmp_path: Path) -> None:
+    assert save_samples_picture(torch.zeros(4, 3), tmp_path / "x.png") is None
+    assert save_samples_picture(torch.zeros(4, 2, 8, 8), tmp_path / "y.png") is None
+    assert not (tmp_path / "x.png").exists()
+    path = save_samples_picture(torch.zeros(4, 3, 8, 8), tmp_path / "z.png")
+    assert path == tmp_path / "z.png" and path.stat().st_size > 0
