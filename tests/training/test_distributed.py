@@ -58,3 +58,19 @@ def test_a_failing_rank_ends_the_job_with_its_error(tmp_path: Path) -> None:
     assert proc.returncode != 0
     assert "boom on rank 1 at step 3" in proc.stdout + proc.stderr
     assert time.monotonic() - start < 200
+
+
+def test_torchrun_cli_trains_data_parallel_and_rank_zero_writes(tmp_path: Path) -> None:
+    config = Path(__file__).resolve().parents[2] / "examples" / "configs" / "ring.toml"
+    out = tmp_path / "run"
+    proc = run("-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+               "-m", "gankit", "train", str(config), "--steps", "20", "--out", str(out),
+               timeout=240)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.count("trained to step 20") == 1  # rank 0 alone reports
+    assert (out / "checkpoints" / "last.pt").is_file()
+    rows = (out / "log.csv").read_text().splitlines()
+    steps = [row.split(",")[0] for row in rows[1:]]
+    assert steps == sorted(set(steps), key=int)  # one writer: no duplicated rows
+    ckpt = torch.load(out / "checkpoints" / "last.pt", weights_only=True)
+    assert ckpt["trainer"]["world_size"] == 2

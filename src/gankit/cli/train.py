@@ -10,6 +10,7 @@ status 130; ``--resume`` continues from any checkpoint.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -122,12 +123,16 @@ def run_config(
         ['checkpoints', 'config.toml', 'log.csv', 'losses.png', 'metrics.json', 'samples']
     """
     out = stream or sys.stdout
+    _join_torchrun_group()
     exp = build_experiment(config, out_dir)
     trainer = exp.trainer
+    if not trainer.is_global_zero:  # in a torchrun job, rank 0 alone writes and reports
+        out = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
     if resume is not None:
         trainer.load_checkpoint(resume)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "config.toml").write_text(dumps_toml(exp.config), encoding="utf-8")
+    if trainer.is_global_zero:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "config.toml").write_text(dumps_toml(exp.config), encoding="utf-8")
     fit = exp.fit_kwargs
     length = f"{fit['steps']} steps" if fit["steps"] is not None else f"{fit['epochs']} epochs"
     print(f"gankit: training {length} on {exp.config['data']['name']} into {out_dir}"
@@ -138,13 +143,15 @@ def run_config(
     try:
         trainer.fit(exp.data.data, **fit)
     except KeyboardInterrupt:
+        if not trainer.is_global_zero:
+            return INTERRUPTED
         path = trainer.save_checkpoint(out_dir / "checkpoints" / "interrupted.pt")
         print(f"\ngankit: interrupted at step {trainer.step}; saved {path}\n"
               f"resume with: {resume_hint} --out {out_dir} --resume {path}", file=out)
         return INTERRUPTED
     seconds = time.perf_counter() - start
     print(f"trained to step {trainer.step} in {seconds:.1f} s", file=out)
-    if exp.config["eval"]["enabled"]:
+    if exp.config["eval"]["enabled"] and trainer.is_global_zero:
         metrics = evaluate_run(trainer, exp.data, exp.config["eval"], out_dir,
                                extra={"train_seconds": round(seconds, 3)})
         _summary(metrics, out)
@@ -152,6 +159,20 @@ def run_config(
     for path in _files(out_dir):
         print(f"  {path}", file=out)
     return 0
+
+
+def _join_torchrun_group() -> None:
+    """Under ``torchrun`` (``WORLD_SIZE`` > 1), join the job's process group.
+
+    The trainer then trains data-parallel: gloo on the CPU, NCCL on CUDA.
+    """
+    import torch
+    import torch.distributed as dist
+
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1 or not dist.is_available():
+        return
+    if not dist.is_initialized():
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
 
 
 def train_command(args: argparse.Namespace) -> int:
