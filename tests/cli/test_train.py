@@ -164,7 +164,7 @@ def test_bad_resume_checkpoint_is_a_clean_error(
     err = capsys.readouterr().err
     assert err.startswith("gankit: error: ") and str(bad) in err
     assert err.count("\n") == 1 and "Traceback" not in err
-    expected = {"truncated": "truncated or corrupt", "garbage": "refusing to load checkpoint",
+    expected = {"truncated": "truncated or corrupt", "garbage": "not a torch checkpoint",
                 "missing": "does not exist"}[damage]
     assert expected in err
 

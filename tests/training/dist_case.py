@@ -58,6 +58,7 @@ def worker(rank: int, world: int, init_file: str, task: str, out: str, extra: st
             trainer.load_checkpoint(ckpt)
             trainer.fit(data, steps=int(steps), batch_size=B)
         torch.save(weights(trainer), f"{out}.rank{rank}")
+        dist.barrier()  # nobody tears the group down while a peer still talks to it
     finally:
         dist.destroy_process_group()
 

@@ -95,7 +95,7 @@ def load_checkpoint_file(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise CheckpointError(f"checkpoint {str(path)!r} does not exist")
     if not zipfile.is_zipfile(path):
         raise CheckpointError(
-            f"checkpoint {str(path)!r} is truncated, corrupt or not a torch checkpoint "
+            f"checkpoint {str(path)!r} is truncated or corrupt, or not a torch checkpoint "
             "(gankit writes torch's zip format; this file is not a zip archive)"
         )
     try:
