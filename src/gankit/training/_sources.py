@@ -126,7 +126,7 @@ class LoaderSource:
         self.has_labels = False
 
     def _start_epoch(self) -> None:
-        sampler = getattr(self.loader, "sampler", None)
+        sampler: Any = getattr(self.loader, "sampler", None)
         if hasattr(sampler, "set_epoch"):
             sampler.set_epoch(self.completed_epochs)
         self._epoch_state = torch.get_rng_state()
@@ -191,7 +191,7 @@ class LoaderSource:
             return
         current = torch.get_rng_state()
         torch.set_rng_state(state["epoch_state"])
-        sampler = getattr(self.loader, "sampler", None)
+        sampler: Any = getattr(self.loader, "sampler", None)
         if hasattr(sampler, "set_epoch"):
             sampler.set_epoch(self.completed_epochs)
         self._epoch_state = torch.get_rng_state()

@@ -148,7 +148,8 @@ def load_generator(path: str | os.PathLike[str], *, ema: bool = True) -> nn.Modu
             "Trainer.load_checkpoint instead"
         )
     model = build_model(spec["class"], spec["config"])
-    weights = ckpt.get("ema_generator") if ema and ckpt.get("ema_generator") else spec["state_dict"]
+    ema_weights = ckpt.get("ema_generator")
+    weights = ema_weights if ema and ema_weights is not None else spec["state_dict"]
     try:
         model.load_state_dict(weights)
     except RuntimeError as exc:

@@ -53,7 +53,7 @@ def _model_spec(model: nn.Module) -> dict[str, Any]:
     return {
         "class": name if registered else None,
         "qualname": f"{type(model).__module__}.{type(model).__qualname__}",
-        "config": model.get_config() if registered else {},
+        "config": model.get_config() if registered else {},  # type: ignore[operator]
         "state_dict": model.state_dict(),
     }
 
@@ -186,9 +186,11 @@ class Trainer:
             generator = nn.SyncBatchNorm.convert_sync_batchnorm(generator)
             discriminator = nn.SyncBatchNorm.convert_sync_batchnorm(discriminator)
         self.channels_last = channels_last
-        memory_format = torch.channels_last if channels_last else torch.preserve_format
-        self.generator = generator.to(self.device, memory_format=memory_format)
-        self.discriminator = discriminator.to(self.device, memory_format=memory_format)
+        self.generator = generator.to(self.device)
+        self.discriminator = discriminator.to(self.device)
+        if channels_last:  # only 4-D (convolution) weights change layout
+            self.generator.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
+            self.discriminator.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
         if self.dist.enabled:
             broadcast_module_(self.generator)
             broadcast_module_(self.discriminator)
