@@ -27,7 +27,7 @@ def test_every_builtin_is_a_callback_that_overrides_a_hook() -> None:
         if isinstance(obj, type) and issubclass(obj, Callback) and obj is not Callback
     ]
     assert sorted(c.__name__ for c in classes) == [
-        "CSVLogger", "CollapseWarning", "DivergenceGuard", "EMA", "LossPlot",
+        "CSVLogger", "CollapseWarning", "DivergenceGuard", "EMA", "Evaluation", "LossPlot",
         "ModelCheckpoint", "ProgressBar", "SampleGrid", "TensorBoardLogger",
     ]
     for cls in classes:

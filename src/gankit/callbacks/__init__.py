@@ -10,6 +10,14 @@ from gankit.callbacks.collapse import CollapseWarning, ModeCollapseWarning
 from gankit.callbacks.csv_logger import CSVLogger
 from gankit.callbacks.divergence import DivergenceError, DivergenceGuard
 from gankit.callbacks.ema import EMA
+from gankit.callbacks.evaluation import (
+    DensityCoverageEval,
+    EvalFn,
+    Evaluation,
+    FrechetEval,
+    ModeCoverageEval,
+    PrecisionRecallEval,
+)
 from gankit.callbacks.loss_plot import LossPlot
 from gankit.callbacks.progress import ProgressBar
 from gankit.callbacks.samples import SampleGrid
@@ -21,12 +29,18 @@ __all__ = [
     "CSVLogger",
     "Callback",
     "CollapseWarning",
+    "DensityCoverageEval",
     "DivergenceError",
     "DivergenceGuard",
+    "EvalFn",
+    "Evaluation",
+    "FrechetEval",
     "LossPlot",
     "Metrics",
     "ModeCollapseWarning",
+    "ModeCoverageEval",
     "ModelCheckpoint",
+    "PrecisionRecallEval",
     "ProgressBar",
     "SampleGrid",
     "TensorBoardLogger",

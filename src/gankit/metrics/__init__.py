@@ -13,8 +13,14 @@ from gankit.metrics.density_coverage import (
     DensityCoverageMetric,
     density_coverage,
 )
+from gankit.metrics.digits_model import (
+    DigitsClassifier,
+    digits_classifier,
+    digits_feature_extractor,
+)
 from gankit.metrics.features import extract_features
 from gankit.metrics.frechet import FrechetDistance, frechet_distance, frechet_distance_from_stats
+from gankit.metrics.inception import INCEPTION_WEIGHTS_URL, inception_feature_extractor
 from gankit.metrics.kernel import KernelDistance, KernelDistanceMetric, kernel_distance
 from gankit.metrics.mode_coverage import ModeCoverage, ModeCoverageMetric, mode_coverage
 from gankit.metrics.parzen import (
@@ -31,8 +37,10 @@ from gankit.metrics.precision_recall import (
 )
 
 __all__ = [
+    "INCEPTION_WEIGHTS_URL",
     "DensityCoverage",
     "DensityCoverageMetric",
+    "DigitsClassifier",
     "FrechetDistance",
     "KernelDistance",
     "KernelDistanceMetric",
@@ -45,9 +53,12 @@ __all__ = [
     "PrecisionRecallMetric",
     "SigmaSelection",
     "density_coverage",
+    "digits_classifier",
+    "digits_feature_extractor",
     "extract_features",
     "frechet_distance",
     "frechet_distance_from_stats",
+    "inception_feature_extractor",
     "kernel_distance",
     "mode_coverage",
     "parzen_log_likelihood",

@@ -1,0 +1,239 @@
+"""The Evaluation callback and its metric functions, driven by a fake and a real trainer."""
+
+from __future__ import annotations
+
+import json
+import math
+import types
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from gankit import Trainer
+from gankit.callbacks import Callback
+from gankit.callbacks.evaluation import (
+    DensityCoverageEval,
+    Evaluation,
+    FrechetEval,
+    ModeCoverageEval,
+    PrecisionRecallEval,
+)
+from gankit.losses import NSGAN
+from gankit.models import MLPDiscriminator, MLPGenerator
+
+
+class Recorder(Callback):
+    """Keeps a copy of the metrics each on_step_end receives."""
+
+    def __init__(self) -> None:
+        self.seen: dict[int, dict[str, Any]] = {}
+
+    def on_step_end(self, trainer: Any, metrics: Any) -> None:
+        self.seen[trainer.step] = dict(metrics)
+
+
+def _trainer(callbacks: list[Callback], seed: int = 0) -> Trainer:
+    torch.manual_seed(seed)  # the models' initial weights
+    g = MLPGenerator(2, (2,), hidden=(8,), output_activation=None)
+    d = MLPDiscriminator((2,), hidden=(8,))
+    return Trainer(g, d, NSGAN(), callbacks=callbacks, seed=seed, device="cpu",
+                   progress_bar=False)
+
+
+def _data() -> torch.Tensor:
+    return torch.randn(128, 2, generator=torch.Generator().manual_seed(0))
+
+
+def _lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_runs_every_n_steps_and_later_callbacks_see_the_keys(tmp_path: Path) -> None:
+    path = tmp_path / "eval" / "metrics.jsonl"
+    evaluation = Evaluation({"step_squared": lambda t: float(t.step**2)}, every=3, path=path)
+    recorder = Recorder()
+    _trainer([evaluation, recorder]).fit(_data(), steps=7, batch_size=16)
+
+    with_eval = sorted(s for s, m in recorder.seen.items() if "eval/step_squared" in m)
+    assert with_eval == [3, 6]
+    assert recorder.seen[6]["eval/step_squared"] == 36.0
+    assert "d_loss" in recorder.seen[6]  # the trainer's own metrics are still there
+    # The fit's end adds step 7, which no logger sees but the history and the file keep.
+    assert [e["step"] for e in evaluation.history] == [3, 6, 7]
+    assert evaluation.latest == {"eval/step_squared": 49.0}
+    assert _lines(path) == evaluation.history
+    assert _lines(path)[0] == {"step": 3, "epoch": 0, "eval/step_squared": 9.0}
+
+
+def test_no_extra_evaluation_when_the_last_step_was_evaluated(make_trainer: Callable) -> None:
+    trainer = make_trainer()
+    evaluation = Evaluation({"one": lambda t: 1.0}, every=2)
+    trainer.step = 2
+    evaluation.on_step_end(trainer, {})
+    evaluation.on_fit_end(trainer)
+    assert [e["step"] for e in evaluation.history] == [2]
+    off = Evaluation({"one": lambda t: 1.0}, every=2, at_fit_end=False)
+    trainer.step = 3
+    off.on_fit_end(trainer)
+    assert off.history == []
+
+
+def test_evaluation_does_not_change_the_training_run() -> None:
+    def noisy(trainer: Any) -> float:
+        return float(torch.randn(1000).mean() + trainer.sample(100).mean())  # draws from the RNG
+
+    # Each trainer seeds the global RNG when built, so build each just before its fit.
+    plain = _trainer([]).fit(_data(), steps=6, batch_size=16)
+    evaluated = _trainer([Evaluation({"noisy": noisy}, every=2)])
+    evaluated.fit(_data(), steps=6, batch_size=16)
+    assert len(evaluated.callbacks[1].history) == 3  # type: ignore[attr-defined]
+    for a, b in zip(plain.generator.parameters(), evaluated.generator.parameters()):
+        assert torch.equal(a, b)
+
+
+def test_mapping_results_are_nested_and_sequence_results_flat(make_trainer: Callable) -> None:
+    trainer = make_trainer()
+    trainer.step = 5
+    nested = Evaluation({"pair": lambda t: {"a": 1.0, "b": torch.tensor(2.0)}}, every=5)
+    flat = Evaluation([lambda t: {"a": 1, "b": 2.5}], every=5)
+    metrics: dict[str, Any] = {}
+    nested.on_step_end(trainer, metrics)
+    flat.on_step_end(trainer, metrics)
+    assert metrics == {"eval/pair/a": 1.0, "eval/pair/b": 2.0, "eval/a": 1.0, "eval/b": 2.5}
+    assert all(type(v) is float for v in metrics.values())
+
+
+def test_read_only_metrics_are_left_alone(make_trainer: Callable) -> None:
+    trainer = make_trainer()
+    trainer.step = 1
+    evaluation = Evaluation({"x": lambda t: 3.0}, every=1)
+    frozen = types.MappingProxyType({"d_loss": 0.1})
+    evaluation.on_step_end(trainer, frozen)
+    assert dict(frozen) == {"d_loss": 0.1}
+    assert evaluation.latest == {"eval/x": 3.0}
+
+
+def test_state_round_trip(make_trainer: Callable) -> None:
+    trainer = make_trainer()
+    evaluation = Evaluation({"step": lambda t: float(t.step)}, every=1)
+    for trainer.step in (1, 2):
+        evaluation.on_step_end(trainer, {})
+    restored = Evaluation({"step": lambda t: float(t.step)}, every=1)
+    restored.load_state_dict(evaluation.state_dict())
+    assert restored.latest == {"eval/step": 2.0}
+    assert restored.history == evaluation.history
+    assert restored.history is not evaluation.history
+
+
+def test_resume_from_a_checkpoint_writes_each_step_once(tmp_path: Path) -> None:
+    path, ckpt = tmp_path / "metrics.jsonl", tmp_path / "ckpt.pt"
+    first = _trainer([Evaluation({"step": lambda t: float(t.step)}, every=2, path=path)])
+    first.fit(_data(), steps=4, batch_size=16)
+    first.save_checkpoint(ckpt)
+    first.fit(_data(), steps=6, batch_size=16)
+    assert [line["step"] for line in _lines(path)] == [2, 4, 6]
+
+    evaluation = Evaluation({"step": lambda t: float(t.step)}, every=2, path=path)
+    second = _trainer([evaluation], seed=1)
+    second.load_checkpoint(ckpt)
+    assert [e["step"] for e in evaluation.history] == [2, 4]
+    with path.open("a") as f:
+        f.write('{"step": 5, "damag')  # a line cut short by a crash is dropped too
+    second.fit(_data(), steps=6, batch_size=16)
+    assert [line["step"] for line in _lines(path)] == [2, 4, 6]
+    assert [e["step"] for e in evaluation.history] == [2, 4, 6]
+
+
+def test_mode_coverage_eval_against_a_hand_computed_case(make_trainer: Callable) -> None:
+    means = torch.tensor([[math.cos(2 * math.pi * i / 8), math.sin(2 * math.pi * i / 8)]
+                          for i in range(8)])
+
+    class ThreeModes(nn.Module):
+        def forward(self, z: torch.Tensor) -> torch.Tensor:
+            # Samples on modes 0, 1, 2 in turn (plus a small offset within 3σ).
+            return means[torch.arange(len(z)) % 3] + 0.01
+
+    trainer = make_trainer(ThreeModes(), latent_dim=2)
+    result = ModeCoverageEval(means, std=0.01, n=300)(trainer)
+    assert result["modes_covered"] == 3.0
+    assert result["high_quality_fraction"] == 1.0
+    assert result["reverse_kl"] == pytest.approx(math.log(8 / 3), abs=1e-12)  # ln K − ln 3
+
+
+def test_frechet_eval_matches_a_numpy_reference(make_trainer: Callable) -> None:
+    scipy_linalg = pytest.importorskip("scipy.linalg")
+    trainer = make_trainer(latent_dim=4)  # generator: nn.Linear(4, 2)
+    real = torch.randn(400, 2, generator=torch.Generator().manual_seed(3)) * 2.0 + 1.0
+    value = FrechetEval(real, n=500, seed=7, batch_size=64)(trainer)["frechet_distance"]
+
+    z = torch.randn(500, 4, generator=torch.Generator().manual_seed(7))
+    with torch.no_grad():
+        fake = trainer.generator(z).double().numpy()
+    r = real.double().numpy()
+    mu1, mu2 = r.mean(0), fake.mean(0)
+    s1, s2 = np.cov(r, rowvar=False), np.cov(fake, rowvar=False)
+    root = scipy_linalg.sqrtm(s1 @ s2).real
+    expected = float(((mu1 - mu2) ** 2).sum() + np.trace(s1 + s2 - 2 * root))
+    assert value == pytest.approx(expected, rel=1e-6)  # float32 samples, chunked
+
+
+def test_feature_evals_on_samples_identical_to_the_data(make_trainer: Callable) -> None:
+    trainer = make_trainer(latent_dim=4)
+    z = torch.randn(200, 4, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        real = trainer.generator(z)  # exactly the samples the evals will draw
+    extractor = nn.Sequential(nn.Linear(2, 3), nn.Tanh())
+    pr = PrecisionRecallEval(real, extractor, k=3, seed=0)(trainer)
+    dc = DensityCoverageEval(real, extractor, k=5, seed=0)(trainer)
+    fd = FrechetEval(real, extractor, seed=0)(trainer)
+    assert pr == {"precision": 1.0, "recall": 1.0}
+    assert dc["coverage"] == 1.0 and dc["density"] >= 1.0
+    assert fd["frechet_distance"] == pytest.approx(0.0, abs=1e-10)
+
+
+def test_conditional_generators_get_cycling_labels(make_trainer: Callable) -> None:
+    class LabelEcho(nn.Module):
+        def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+            return torch.stack([labels.float(), torch.zeros(len(z))], dim=1)  # (N, 2)
+
+    trainer = make_trainer(LabelEcho(), latent_dim=2, num_classes=3)
+    means = torch.tensor([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0]])
+    result = ModeCoverageEval(means, std=0.1, n=7, batch_size=3)(trainer)  # labels 0120120
+    assert result["modes_covered"] == 3.0
+    assert result["reverse_kl"] == pytest.approx(
+        math.log(3) + sum(p * math.log(p) for p in (3 / 7, 2 / 7, 2 / 7))
+    )
+
+
+def test_errors(make_trainer: Callable) -> None:
+    trainer = make_trainer()
+    trainer.step = 1
+    with pytest.raises(ValueError, match="at least one metric function"):
+        Evaluation({})
+    with pytest.raises(TypeError, match="must map str names to callables"):
+        Evaluation({"x": 3.0})  # type: ignore[dict-item]
+    with pytest.raises(TypeError, match=r"mapping \{name: fn\} or a sequence"):
+        Evaluation(lambda t: 1.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="every must be a positive int"):
+        Evaluation({"x": lambda t: 1.0}, every=0)
+    with pytest.raises(TypeError, match="must return a mapping of names to numbers, got float"):
+        Evaluation([lambda t: 1.0], every=1).on_step_end(trainer, {})
+    with pytest.raises(TypeError, match="metric 'x' must return a number or a mapping"):
+        Evaluation({"x": lambda t: "high"}, every=1).on_step_end(trainer, {})
+    with pytest.raises(ValueError, match="two metrics produce the key 'eval/a'"):
+        Evaluation([lambda t: {"a": 1.0}, lambda t: {"a": 2.0}], every=1).on_step_end(trainer, {})
+    with pytest.raises(TypeError, match=r"real must be a torch\.Tensor"):
+        FrechetEval([[0.0, 1.0]])  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"real must have shape \(N, \*S\) with N >= 2"):
+        FrechetEval(torch.zeros(1, 2))
+    with pytest.raises(TypeError, match=r"feature_extractor must be an nn\.Module"):
+        PrecisionRecallEval(torch.zeros(4, 2), lambda x: x)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="std must be a finite number > 0"):
+        ModeCoverageEval(torch.zeros(2, 2), std=0.0)
+    with pytest.raises(ValueError, match="k must be a positive int"):
+        DensityCoverageEval(torch.zeros(4, 2), k=0)
