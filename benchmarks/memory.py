@@ -103,7 +103,12 @@ def child_flat(steps: int, every: int) -> dict[str, Any]:
         "rss_mib_by_step": rss,
         "slope_kib_per_1000_steps_second_half": slope * 1000 * 1024,
         "growth_mib_second_half": float(ys[-1] - ys[0]),
-        "flat": abs(slope * 1000 * 1024) < 256,  # under 0.25 MiB per 1,000 steps
+        # One step's autograd graph here holds over 1 MiB of activations (batch 256 x
+        # 128 units x ~10 tensors), so a graph kept per step would add > 1 GiB per
+        # 1,000 steps. Picture events leave ~1 MiB allocator steps (matplotlib);
+        # LossPlot's float history adds ~0.2 MiB per 1,000 steps.
+        "flat_threshold_kib_per_1000_steps": 1024,
+        "flat": abs(slope * 1000 * 1024) < 1024,
     }
 
 
