@@ -125,7 +125,7 @@ class Callback:
     # State ----------------------------------------------------------------
     @property
     def state_key(self) -> str:
-        """The key of this callback's state in a checkpoint: its class name."""
+        """The key of this callback's state in a checkpoint (the class name)."""
         return type(self).__name__
 
     def state_dict(self) -> dict[str, Any]:

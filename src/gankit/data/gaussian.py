@@ -80,7 +80,7 @@ class Gaussian2D(ToyDistribution):
 
     @property
     def std(self) -> None:
-        """``None``: the covariance is not a multiple of the identity."""
+        """Always ``None``, because the covariance is not a multiple of the identity."""
         return None
 
     def _draw(self, n: int, generator: torch.Generator | None) -> Tensor:

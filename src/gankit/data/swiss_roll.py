@@ -58,12 +58,12 @@ class SwissRoll2D(ToyDistribution):
 
     @property
     def means(self) -> None:
-        """``None``: the roll has no discrete modes."""
+        """Always ``None``, because the roll has no discrete modes."""
         return None
 
     @property
     def num_modes(self) -> None:
-        """``None``: the roll has no discrete modes."""
+        """Always ``None``, because the roll has no discrete modes."""
         return None
 
     @property

@@ -1,0 +1,89 @@
+"""benchmarks/toy_modes.py runs end to end and writes a consistent JSON (20 steps per run)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+def _load(name: str) -> ModuleType:
+    """Import ``benchmarks/<name>.py`` by path, registered under ``name`` in sys.modules."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # toy_modes does `from _common import ...`; dataclasses look up
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def toy_modes() -> ModuleType:
+    _load("_common")
+    return _load("toy_modes")
+
+
+@pytest.mark.parametrize("dataset,num_modes", [("ring", 8), ("grid", 25)])
+@pytest.mark.parametrize("recipe", ["plain", "best"])
+def test_toy_modes_writes_consistent_json(
+    toy_modes: ModuleType, tmp_path: Path, dataset: str, num_modes: int, recipe: str
+) -> None:
+    out = tmp_path / f"{dataset}_{recipe}.json"
+    returned = toy_modes.main(
+        ["--dataset", dataset, "--recipe", recipe, "--seeds", "1", "--steps", "20",
+         "--out", str(out)]
+    )
+    result = json.loads(out.read_text())
+    assert result == json.loads(json.dumps(returned))
+    assert result["dataset"] == dataset and result["recipe"] == recipe
+    assert result["completed_seeds"] == 1 and result["seeds"] == [0]
+    assert result["dataset_constants"]["num_modes"] == num_modes
+    assert result["dataset_constants"]["eval_samples"] == 2500
+    assert result["dataset_constants"]["std"] == (0.01 if dataset == "ring" else 0.05)
+    assert result["machine"]["threads"] == 1 and result["machine"]["torch"]
+    assert result["protocol_departures"] and "400 epochs" in result["protocol_departures"][0]
+    assert set(result["pacgan_table1"]) == {"GAN", "ALI", "PacGAN2", "PacGAN3", "PacGAN4"}
+    assert result["recipe_settings"]["pack"] == (1 if recipe == "plain" else 2)
+
+    (run,) = result["runs"]
+    assert run["steps"] == 20 and run["wall_time_s"] > 0
+    assert 0 <= run["modes_covered"] <= num_modes
+    assert 0.0 <= run["high_quality_fraction"] <= 1.0
+    assert 0.0 <= run["reverse_kl"] <= math.log(num_modes) + 1e-9
+    assert sum(run["counts"]) == round(run["high_quality_fraction"] * 2500)
+    assert run["modes_covered"] == sum(c > 0 for c in run["counts"])
+    for key in ("modes_covered", "high_quality_fraction", "reverse_kl", "wall_time_s", "steps"):
+        assert result["mean"][key] == pytest.approx(run[key])
+        assert result["sem"][key] == 0.0
+
+
+def test_summary_is_mean_and_standard_error(toy_modes: ModuleType) -> None:
+    runs = [
+        {"modes_covered": 8, "high_quality_fraction": 0.5, "reverse_kl": 0.1,
+         "wall_time_s": 1.0, "steps": 10},
+        {"modes_covered": 6, "high_quality_fraction": 0.9, "reverse_kl": 0.3,
+         "wall_time_s": 3.0, "steps": 10},
+    ]
+    mean, sem = toy_modes.summarise(runs)
+    assert mean["modes_covered"] == pytest.approx(7.0)
+    assert mean["high_quality_fraction"] == pytest.approx(0.7)
+    # two values a, b: std = |a - b| / sqrt(2), s.e. = std / sqrt(2) = |a - b| / 2
+    assert sem["modes_covered"] == pytest.approx(1.0)
+    assert sem["reverse_kl"] == pytest.approx(0.1)
+    assert sem["steps"] == 0.0
+
+
+def test_unknown_recipe_is_rejected(toy_modes: ModuleType, tmp_path: Path) -> None:
+    with pytest.raises(SystemExit):
+        toy_modes.main(["--dataset", "ring", "--recipe", "nope", "--out", str(tmp_path / "x")])
+    with pytest.raises(ValueError, match="dataset must be 'ring' or 'grid', got 'moon'"):
+        toy_modes.make_dataset("moon")
