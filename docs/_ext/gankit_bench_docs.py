@@ -255,8 +255,6 @@ def render_toy_modes(root: Path, dataset: str) -> tuple[list[str], list[Path]]:
             mean, sem = data["mean"], data["sem"]
             done, planned = data["completed_seeds"], len(data["seeds"])
             seeds = f"{done} seeds" if done == planned else f"{done} of {planned} seeds so far"
-
-
             rows.append([
                 f"**gankit** ``{data['recipe']}``",
                 seed_mean(mean, sem, done, "modes_covered", 1.0, ".1f"),
@@ -267,8 +265,15 @@ def render_toy_modes(root: Path, dataset: str) -> tuple[list[str], list[Path]]:
             ])
             departures = " ".join(f"Departure from the protocol: {d}."
                                   for d in data.get("protocol_departures", []))
+            targets = ""
+            if data["recipe"] == "best" and "targets_met" in data:
+                targets = " Targets of the best recipe: " + "; ".join(
+                    f"{key.replace('_', ' ')} {t['target']}: "
+                    f"{'met' if t['met'] else 'missed'} ({t['mean']:.3g})"
+                    for key, t in data["targets_met"].items()) + "."
             notes.append(f"``{data['recipe']}`` (``{file.relative_to(root)}``): "
-                         f"{data['recipe_settings'].get('description', '')}. {departures}")
+                         f"{data['recipe_settings'].get('description', '')}. {departures}"
+                         f"{targets}")
         except (KeyError, TypeError, ValueError):
             notes.append(f"``{file.relative_to(root)}`` has a layout this page does not "
                          "know; see the file.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import math
@@ -52,7 +53,9 @@ def test_toy_modes_writes_consistent_json(
     assert result["machine"]["threads"] == 1 and result["machine"]["torch"]
     assert result["protocol_departures"] and "400 epochs" in result["protocol_departures"][0]
     assert set(result["pacgan_table1"]) == {"GAN", "ALI", "PacGAN2", "PacGAN3", "PacGAN4"}
-    assert result["recipe_settings"]["pack"] == (1 if recipe == "plain" else 2)
+    settings = dataclasses.asdict(toy_modes.RECIPES[recipe][dataset])
+    assert result["recipe_settings"] == json.loads(json.dumps(settings))
+    assert result["recipe_settings"]["pack"] == (2 if (recipe, dataset) == ("best", "ring") else 1)
 
     (run,) = result["runs"]
     assert run["steps"] == 20 and run["wall_time_s"] > 0

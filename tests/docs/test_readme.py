@@ -48,3 +48,15 @@ def test_setup_section_has_exactly_two_commands() -> None:
     assert "gankit demo" in commands[0] and "pytest" in commands[1]
     ci = (README.parent / ".ci/run").read_text()
     assert commands[1].strip() in ci
+
+
+
+def test_mode_collapse_table_shows_the_committed_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The README's table is what benchmarks/toy_modes_table.py prints from the committed JSON
+    # files (PacGAN's published rows, then gankit's measured means), not typed-in numbers.
+    import importlib
+
+    monkeypatch.syspath_prepend(str(README.parent / "benchmarks"))
+    table = importlib.import_module("toy_modes_table").table()
+    assert "gankit `best`, 10 seeds" in table
+    assert table in README.read_text()
