@@ -29,9 +29,12 @@ Recipes (``RECIPES[name][dataset]``):
     ``pack=2``; lr 1e-3 for both networks; batch 128; 8,000 steps.
   - grid: no LayerNorm on the first layer (with it, G maps the plane onto a
     curve through the modes); D unpacked, since a packed maxout D learns the
-    25 sharp modes far more slowly; maxout with 2 pieces rather than 5 (about
-    twice as fast per sample), which pays for batch 256; R1 with γ = 0.1; lr
-    1e-3 for G and 3e-3 for D; 8,000 steps.
+    25 sharp modes far more slowly; a smaller maxout D, 3 × 128 units with 2
+    pieces rather than 200 with 5 (several times cheaper per sample), which pays
+    for batch 256 and 12,000 steps; R1 with γ = 0.1; lr 5e-4 for G and 3e-3
+    for D. The previous grid recipe (PacGAN's 200-unit D with 2 pieces, G lr
+    1e-3, 8,000 steps) reached 25.0 modes, 79.5 % HQ and reverse KL 0.151 over
+    the same 10 seeds.
 
   Tried and dropped: spectral norm in D (slower per step and slower to
   sharpen), ``pack=4``, an 8- or 16-d latent, BatchNorm in G with an EMA (the
@@ -172,12 +175,13 @@ RECIPES: dict[str, dict[str, Recipe]] = {
         ),
         "grid": Recipe(
             description="3 x 256 ReLU G with LayerNorm after the second and third layers; "
-            "PacGAN's 3 x 200 maxout D with 2 pieces instead of 5, unpacked; NSGAN plus R1 "
-            "(gamma = 0.1); Adam betas (0.5, 0.9), lr 1e-3 for G and 3e-3 for D, held for half "
-            "the run then lowered linearly to 2 %; batch 256; samples from an EMA of G (decay "
-            "0.995) started at 75 % of the run",
-            batch_size=256, g_first_norm=False, maxout_pieces=2, r1_gamma=0.1, d_lr=3e-3,
-            **_BEST_SHARED,
+            "a 3 x 128 maxout D with 2 pieces, unpacked; NSGAN plus R1 (gamma = 0.1); Adam "
+            "betas (0.5, 0.9), lr 5e-4 for G and 3e-3 for D, held for half the run then "
+            "lowered linearly to 2 %; batch 256; 12,000 steps; samples from an EMA of G "
+            "(decay 0.995) started at 75 % of the run",
+            **{**_BEST_SHARED, "steps": 12_000, "g_lr": 5e-4},
+            batch_size=256, g_first_norm=False, d_hidden=(128, 128, 128), maxout_pieces=2,
+            r1_gamma=0.1, d_lr=3e-3,
         ),
     },
 }
