@@ -7,7 +7,6 @@ import math
 import os
 import platform
 import sys
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -16,11 +15,13 @@ from typing import Any
 
 import torch
 
+from gankit._atomic import atomic_write  # the library's all-or-nothing file write
+
 __all__ = ["machine_info", "mean_and_sem", "stopwatch", "write_json"]
 
 
 def write_json(obj: Any, path: str | os.PathLike[str]) -> Path:
-    """Write ``obj`` as indented JSON atomically (temp file, then ``os.replace``).
+    """Write ``obj`` as indented JSON atomically (temp file, fsync, then ``os.replace``).
 
     Args:
         obj: A JSON-serialisable object.
@@ -30,16 +31,9 @@ def write_json(obj: Any, path: str | os.PathLike[str]) -> Path:
         The path written.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(obj, f, indent=2)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path, "w", encoding="utf-8") as f:
+        json.dump(obj, f, indent=2)
+        f.write("\n")
     return path
 
 

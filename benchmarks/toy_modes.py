@@ -247,6 +247,8 @@ def build_trainer(
         spectral_norm=recipe.spectral_norm, init=recipe.init,
     )
     losses: dict[str, Callable[[], Loss]] = {"nsgan": NSGAN, "hinge": Hinge, "lsgan": LSGAN}
+    if recipe.loss not in losses:
+        raise ValueError(f"recipe loss must be one of {sorted(losses)}, got {recipe.loss!r}")
     loss: Loss = losses[recipe.loss]()
     if recipe.r1_gamma > 0:
         loss = loss + R1Penalty(recipe.r1_gamma)

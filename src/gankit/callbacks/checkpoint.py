@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gankit._atomic import atomic_write
 from gankit.callbacks._args import check_path, check_positive_int
 from gankit.callbacks.base import Callback, Metrics
 
@@ -20,16 +20,8 @@ __all__ = ["ModelCheckpoint"]
 
 def _copy_atomic(src: Path, dst: Path) -> None:
     """Copy ``src`` to ``dst`` through a temporary file and ``os.replace``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent)
-    try:
-        with os.fdopen(fd, "wb") as out, src.open("rb") as f:
-            shutil.copyfileobj(f, out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, dst)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(dst) as out, src.open("rb") as f:
+        shutil.copyfileobj(f, out)
 
 
 def _step_of(name: str) -> int:

@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import pickle
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any, ClassVar
@@ -29,6 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from gankit._atomic import atomic_write
 from gankit._validation import check_shape
 
 __all__ = ["DigitsClassifier", "digits_classifier", "digits_feature_extractor"]
@@ -175,20 +175,6 @@ def _train(size: int) -> DigitsClassifier:
     return model
 
 
-def _save_atomic(state: dict[str, Tensor], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(state, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def digits_classifier(
     size: int = 8, *, cache_dir: str | os.PathLike[str] | None = None, retrain: bool = False
 ) -> DigitsClassifier:
@@ -248,7 +234,8 @@ def digits_classifier(
             )
     if not loaded:
         model = _train(size)
-        _save_atomic(model.state_dict(), path)
+        with atomic_write(path) as f:
+            torch.save(model.state_dict(), f)
     return model.eval().requires_grad_(False)
 
 

@@ -1,0 +1,33 @@
+"""gankit._atomic.atomic_write: all or nothing, also when the writer fails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gankit._atomic import atomic_write
+
+
+def test_a_failing_block_keeps_the_previous_file_and_leaves_no_temp_file(tmp_path: Path) -> None:
+    target = tmp_path / "log.csv"
+    target.write_text("old\n", encoding="utf-8")
+    with (
+        pytest.raises(RuntimeError, match="disk on fire"),
+        atomic_write(target, "w", encoding="utf-8") as f,
+    ):
+        f.write("half a new fi")
+        raise RuntimeError("disk on fire")
+    assert target.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["log.csv"]
+
+
+def test_a_finished_block_replaces_the_file_and_creates_missing_folders(tmp_path: Path) -> None:
+    target = tmp_path / "new" / "folder" / "blob.bin"
+    with atomic_write(target) as f:
+        f.write(b"\x00\x01")
+    assert target.read_bytes() == b"\x00\x01"
+    with atomic_write(target) as f:
+        f.write(b"\x02")
+    assert target.read_bytes() == b"\x02"
+    assert [p.name for p in target.parent.iterdir()] == ["blob.bin"]
