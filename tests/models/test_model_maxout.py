@@ -47,6 +47,26 @@ def test_gradient_flows_only_to_the_winning_piece() -> None:
     torch.testing.assert_close(layer.linear.weight.grad, torch.tensor([[3.0], [0.0]]))
 
 
+def test_input_gradient_of_the_input_gradient_matches_finite_differences() -> None:
+    # R1 and the gradient penalty differentiate D's input gradient again (double backward).
+    torch.manual_seed(0)
+    layer = Maxout(3, 4, pieces=3).double()
+    x = torch.randn(5, 3, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(layer, (x,))
+    assert torch.autograd.gradgradcheck(layer, (x,))
+
+    def r1(weight: torch.Tensor) -> torch.Tensor:
+        out = torch.nn.functional.linear(x, weight, layer.linear.bias).view(5, 4, 3).amax(dim=2)
+        (grad,) = torch.autograd.grad(out.sum(), x, create_graph=True)
+        return grad.square().sum()
+
+    weight = layer.linear.weight.detach().clone().requires_grad_(True)
+    layer.zero_grad()
+    (grad,) = torch.autograd.grad(layer(x).sum(), x, create_graph=True)
+    grad.square().sum().backward()
+    torch.testing.assert_close(layer.linear.weight.grad, torch.autograd.grad(r1(weight), weight)[0])
+
+
 def test_bad_arguments_and_inputs() -> None:
     with pytest.raises(ValueError, match=r"pieces must be at least 2 .*got 1"):
         Maxout(3, 2, pieces=1)

@@ -139,7 +139,8 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
     "DCGANGenerator": [{}, {"embed_dim": 5}, {"norm_layer": "layer_norm", "init": "xavier"}],
     "MLPDiscriminator": [{}, {"maxout_pieces": 3, "spectral_norm": True},
                          {"norm_layer": "layer_norm", "first_layer_norm": True}],
-    "MLPGenerator": [{}, {"embed_dim": 5}, {"first_layer_norm": True, "init": "dcgan"}],
+    "MLPGenerator": [{}, {"embed_dim": 5}, {"first_layer_norm": True, "init": "dcgan"},
+                     {"latent_components": 2}],
 }
 
 
@@ -175,7 +176,8 @@ ROUND_TRIP: dict[str, list[dict[str, Any]]] = {
                          {"pack": 3, "num_classes": None, "hidden": ()}],
     "MLPGenerator": [{"act_layer": "leaky_relu", "norm_layer": nn.LayerNorm, "hidden": (),
                       "output_activation": nn.Sigmoid, "num_classes": 2},
-                     {"first_layer_norm": True, "output_activation": None}],
+                     {"first_layer_norm": True, "output_activation": None},
+                     {"latent_components": 3, "num_classes": 2}],
 }
 
 

@@ -17,6 +17,7 @@ from gankit.models._registry import build_model, get_model_class, list_models, r
 from gankit.models.dcgan_discriminator import DCGANDiscriminator
 from gankit.models.dcgan_generator import DCGANGenerator
 from gankit.models.initialization import INIT_SCHEMES, init_weights
+from gankit.models.latent_mixture import LatentMixture
 from gankit.models.maxout import Maxout
 from gankit.models.mlp_discriminator import MLPDiscriminator
 from gankit.models.mlp_generator import MLPGenerator
@@ -25,6 +26,7 @@ __all__ = [
     "INIT_SCHEMES",
     "DCGANDiscriminator",
     "DCGANGenerator",
+    "LatentMixture",
     "MLPDiscriminator",
     "MLPGenerator",
     "Maxout",

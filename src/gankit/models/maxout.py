@@ -70,7 +70,7 @@ class Maxout(nn.Module):
         """
         check_shape(x, (None, self.in_features), "x")
         pieces = self.linear(x).view(x.shape[0], self.out_features, self.pieces)  # (N, U, K)
-        return pieces.amax(dim=2)  # (N, U)
+        return pieces.max(dim=2).values  # (N, U)
 
     def extra_repr(self) -> str:
         """Describe the layer's sizes."""

@@ -19,6 +19,7 @@ from gankit.models._conditioning import LabelCode
 from gankit.models._layers import make_activation, make_norm, resolve_activation, resolve_norm
 from gankit.models._registry import register_model
 from gankit.models.initialization import check_init, init_weights
+from gankit.models.latent_mixture import LatentMixture
 
 __all__ = ["MLPGenerator"]
 
@@ -62,6 +63,12 @@ class MLPGenerator(nn.Module):
         init: Weight initialisation, one of ``"dcgan"``, ``"xavier"``,
             ``"default"`` or ``None`` (PyTorch's default); see
             :func:`~gankit.models.init_weights`.
+        latent_components: ``K`` for a learned mixture-of-Gaussians latent
+            (DeLiGAN): ``z``'s first coordinate picks one of ``K`` components
+            and the other ``latent_dim - 1`` are its noise, see
+            :class:`~gankit.models.LatentMixture`. ``None`` feeds ``z`` directly.
+        latent_init_scale: The mixture components' initial scale
+            :math:`\sigma_k` (only with ``latent_components``).
 
     Attributes:
         latent_dim (int): Width of ``z``.
@@ -92,7 +99,8 @@ class MLPGenerator(nn.Module):
     role: ClassVar[str] = "generator"
     config_keys: ClassVar[tuple[str, ...]] = (
         "latent_dim", "out_shape", "hidden", "act_layer", "norm_layer", "first_layer_norm",
-        "output_activation", "num_classes", "embed_dim", "init",
+        "output_activation", "num_classes", "embed_dim", "init", "latent_components",
+        "latent_init_scale",
     )
     required_keys: ClassVar[tuple[str, ...]] = ("latent_dim", "out_shape")
 
@@ -108,6 +116,8 @@ class MLPGenerator(nn.Module):
         num_classes: int | None = None,
         embed_dim: int | None = None,
         init: str | None = None,
+        latent_components: int | None = None,
+        latent_init_scale: float = 0.2,
     ) -> None:
         super().__init__()
         self.latent_dim = check_positive_int(latent_dim, "latent_dim")
@@ -127,11 +137,20 @@ class MLPGenerator(nn.Module):
                 f"embed_dim={embed_dim} needs num_classes (a conditional generator), got None"
             )
         self.init = check_init(init)
+        self.latent_components = check_optional_positive_int(
+            latent_components, "latent_components"
+        )
+        self.latent_mixture = (
+            None if self.latent_components is None
+            else LatentMixture(self.latent_dim, self.latent_components, latent_init_scale)
+        )
+        self.latent_init_scale = float(latent_init_scale)
 
         self.label_code = (
             None if self.num_classes is None else LabelCode(self.num_classes, self.embed_dim)
         )
-        width = self.latent_dim + (0 if self.label_code is None else self.label_code.dim)
+        width = (self.latent_dim - (self.latent_mixture is not None)
+                 + (0 if self.label_code is None else self.label_code.dim))
         layers: list[nn.Module] = []
         for i, h in enumerate(self.hidden):
             normed = self.norm_layer is not None and (i > 0 or self.first_layer_norm)
@@ -162,9 +181,12 @@ class MLPGenerator(nn.Module):
         """
         check_shape(z, (None, self.latent_dim), "z")
         check_labels(labels, z.shape[0], self.num_classes)
+        n = z.shape[0]
+        if self.latent_mixture is not None:
+            z = self.latent_mixture(z)  # (N, latent_dim - 1)
         if self.label_code is not None and labels is not None:
             z = torch.cat([z, self.label_code(labels, z)], dim=1)  # (N, latent + code)
-        return self.net(z).view(z.shape[0], *self.out_shape)  # (N, *out_shape)
+        return self.net(z).view(n, *self.out_shape)  # (N, *out_shape)
 
     def get_config(self) -> dict[str, Any]:
         """Return the constructor arguments that rebuild this architecture, as plain values.
@@ -189,4 +211,6 @@ class MLPGenerator(nn.Module):
             "num_classes": self.num_classes,
             "embed_dim": self.embed_dim,
             "init": self.init,
+            "latent_components": self.latent_components,
+            "latent_init_scale": self.latent_init_scale,
         }
