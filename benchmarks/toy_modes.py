@@ -27,7 +27,12 @@ Recipes (``RECIPES[name][dataset]``):
   - ring: LayerNorm from the first layer on, which makes G a function of the
     direction of z only (a circle's worth of inputs, which suits a ring);
     ``pack=2``; lr 1e-3 for both networks; batch 128; 8,000 steps; evaluation
-    on an EMA of G (decay 0.995) started at 75 % of the run.
+    on an EMA of G (decay 0.995) started at 75 % of the run. Over the 10 seeds:
+    7.9 modes, 98.5 % HQ, reverse KL 0.080 (seven seeds at 0.001-0.005, seeds
+    2, 3 and 6 at 0.34, 0.11 and 0.33: the reverse-KL target is missed). An
+    earlier run of the same recipe, before ``Maxout`` switched from ``amax`` to
+    ``max`` (which split the gradient differently only at exact ties), gave 8.0
+    modes, 98.4 % HQ and 0.012.
   - grid: a learned mixture latent (``MLPGenerator(latent_components=256)``,
     DeLiGAN): ``z ~ N(0, I₃)``, whose first coordinate picks one of 256 equally
     likely Gaussians with learned means and scales (initial scale 0.02) and whose
