@@ -71,6 +71,11 @@ def test_generator_with_a_mixture_latent() -> None:
         MLPGenerator(1, (2,), latent_components=3)
     with pytest.raises(ValueError, match="latent_components must be a positive int"):
         MLPGenerator(3, (2,), latent_components=0)
+    # The scale is checked even without a mixture, so a typo in a config is not kept silently.
+    with pytest.raises(ValueError, match="latent_init_scale must be a positive finite number"):
+        MLPGenerator(3, (2,), latent_init_scale=-0.1)
+    with pytest.raises(TypeError, match="latent_init_scale must be a positive float, got str"):
+        MLPGenerator(3, (2,), latent_components=2, latent_init_scale="0.1")  # type: ignore[arg-type]
 
 
 def test_bad_arguments_and_inputs() -> None:

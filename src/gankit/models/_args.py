@@ -7,12 +7,14 @@ argument, what was expected and what was given.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from numbers import Integral, Real
 
 __all__ = [
     "check_image_shape",
     "check_optional_positive_int",
+    "check_positive_float",
     "check_positive_int",
     "check_probability",
     "check_shape_tuple",
@@ -121,4 +123,22 @@ def check_probability(value: object, name: str) -> float:
         raise TypeError(f"{name} must be a float in [0, 1), got {type(value).__name__} {value!r}")
     if not 0.0 <= float(value) < 1.0:
         raise ValueError(f"{name} must lie in [0, 1), got {value}")
+    return float(value)
+
+
+def check_positive_float(value: object, name: str) -> float:
+    """Return a positive, finite real number as a ``float``.
+
+    Raises:
+        TypeError: If ``value`` is not a real number (``bool`` is refused).
+        ValueError: If it is not finite or not above 0.
+
+    Example:
+        >>> check_positive_float(0.2, "init_scale")
+        0.2
+    """
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a positive float, got {type(value).__name__} {value!r}")
+    if not (math.isfinite(float(value)) and float(value) > 0.0):
+        raise ValueError(f"{name} must be a positive finite number, got {value}")
     return float(value)

@@ -8,7 +8,7 @@ import torch
 from torch import Tensor, nn
 
 from gankit._validation import check_shape
-from gankit.models._args import check_positive_int
+from gankit.models._args import check_positive_float, check_positive_int
 
 __all__ = ["LatentMixture"]
 
@@ -45,7 +45,7 @@ class LatentMixture(nn.Module):
             start at :math:`\mu_k \sim \mathcal{U}(-1, 1)`.
 
     Raises:
-        TypeError: If a size is not an int.
+        TypeError: If a size is not an int or ``init_scale`` not a real number.
         ValueError: If ``latent_dim < 2``, ``components < 1`` or ``init_scale``
             is not a positive finite number.
 
@@ -71,10 +71,7 @@ class LatentMixture(nn.Module):
                 f"got {latent_dim}"
             )
         self.components = check_positive_int(components, "components")
-        if not isinstance(init_scale, (int, float)) or isinstance(init_scale, bool) \
-                or not math.isfinite(init_scale) or init_scale <= 0:
-            raise ValueError(f"init_scale must be a positive finite number, got {init_scale!r}")
-        self.init_scale = float(init_scale)
+        self.init_scale = check_positive_float(init_scale, "init_scale")
         width = self.latent_dim - 1
         self.mean = nn.Parameter(torch.empty(self.components, width).uniform_(-1.0, 1.0))
         self.log_scale = nn.Parameter(

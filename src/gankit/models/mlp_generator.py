@@ -12,6 +12,7 @@ from torch import Tensor, nn
 from gankit._validation import check_labels, check_shape
 from gankit.models._args import (
     check_optional_positive_int,
+    check_positive_float,
     check_positive_int,
     check_shape_tuple,
 )
@@ -76,9 +77,12 @@ class MLPGenerator(nn.Module):
         num_classes (int | None): ``K``, or ``None`` when unconditional.
 
     Raises:
-        TypeError: If a size is not an int or a layer is not registered.
+        TypeError: If a size is not an int, a layer is not registered or
+            ``latent_init_scale`` is not a real number.
         ValueError: If a size is below 1, a layer name or ``init`` is unknown,
-            or ``embed_dim`` is given without ``num_classes``.
+            ``embed_dim`` is given without ``num_classes``, ``latent_init_scale``
+            is not a positive finite number, or ``latent_components`` is given
+            with ``latent_dim < 2``.
 
     Shape:
         - Input: ``z`` of shape ``(N, latent_dim)``; ``labels`` ``(N,)`` (int64)
@@ -140,11 +144,11 @@ class MLPGenerator(nn.Module):
         self.latent_components = check_optional_positive_int(
             latent_components, "latent_components"
         )
+        self.latent_init_scale = check_positive_float(latent_init_scale, "latent_init_scale")
         self.latent_mixture = (
             None if self.latent_components is None
-            else LatentMixture(self.latent_dim, self.latent_components, latent_init_scale)
+            else LatentMixture(self.latent_dim, self.latent_components, self.latent_init_scale)
         )
-        self.latent_init_scale = float(latent_init_scale)
 
         self.label_code = (
             None if self.num_classes is None else LabelCode(self.num_classes, self.embed_dim)
