@@ -255,6 +255,8 @@ def render_toy_modes(root: Path, dataset: str) -> tuple[list[str], list[Path]]:
             mean, sem = data["mean"], data["sem"]
             done, planned = data["completed_seeds"], len(data["seeds"])
             seeds = f"{done} seeds" if done == planned else f"{done} of {planned} seeds so far"
+            if data["seeds"]:
+                seeds += f" ({data['seeds'][0]}-{data['seeds'][-1]})"
             rows.append([
                 f"**gankit** ``{data['recipe']}``",
                 seed_mean(mean, sem, done, "modes_covered", 1.0, ".1f"),
@@ -271,9 +273,10 @@ def render_toy_modes(root: Path, dataset: str) -> tuple[list[str], list[Path]]:
                     f"{key.replace('_', ' ')} {t['target']}: "
                     f"{'met' if t['met'] else 'missed'} ({t['mean']:.3g})"
                     for key, t in data["targets_met"].items()) + "."
+            remark = f" Note: {data['note']}." if data.get("note") else ""
             notes.append(f"``{data['recipe']}`` (``{file.relative_to(root)}``): "
                          f"{data['recipe_settings'].get('description', '')}. {departures}"
-                         f"{targets}")
+                         f"{targets}{remark}")
         except (KeyError, TypeError, ValueError):
             notes.append(f"``{file.relative_to(root)}`` has a layout this page does not "
                          "know; see the file.")

@@ -55,7 +55,8 @@ def test_toy_modes_writes_consistent_json(
     assert set(result["pacgan_table1"]) == {"GAN", "ALI", "PacGAN2", "PacGAN3", "PacGAN4"}
     settings = dataclasses.asdict(toy_modes.RECIPES[recipe][dataset])
     assert result["recipe_settings"] == json.loads(json.dumps(settings))
-    assert result["recipe_settings"]["pack"] == (2 if (recipe, dataset) == ("best", "ring") else 1)
+    scales = {("best", "ring"): 0.2, ("best", "grid"): 0.5}  # the best recipes rescale data
+    assert result["recipe_settings"]["data_scale"] == scales.get((recipe, dataset), 1.0)
 
     (run,) = result["runs"]
     assert run["steps"] == 20 and run["wall_time_s"] > 0
@@ -94,3 +95,53 @@ def test_unknown_recipe_is_rejected(toy_modes: ModuleType, tmp_path: Path) -> No
     expected = r"recipe loss must be one of \['hinge', 'lsgan', 'nsgan'\], got 'wgan'"
     with pytest.raises(ValueError, match=expected):
         toy_modes.build_trainer(bad, seed=0, steps=10)
+
+
+def test_data_scale_trains_on_scaled_data_and_scores_in_data_units(
+    toy_modes: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import torch
+
+    seen: dict[str, torch.Tensor] = {}
+    real_coverage = toy_modes.mode_coverage
+
+    class FakeTrainer:
+        step = 3
+
+        def fit(self, data: torch.Tensor, **kwargs: object) -> None:
+            seen["fit"] = data
+
+        def sample_noise(self, n: int, generator: torch.Generator) -> torch.Tensor:
+            return torch.zeros(n, 2)
+
+        def sample(self, n: int, noise: torch.Tensor) -> torch.Tensor:
+            return torch.ones(n, 2)  # what G outputs, in the model's units
+
+    def fake_coverage(samples: torch.Tensor, means: torch.Tensor, std: float,
+                      threshold: float) -> object:
+        seen["scored"] = samples
+        return real_coverage(samples, means, std, threshold=threshold)
+
+    monkeypatch.setattr(toy_modes, "build_trainer", lambda *a, **k: FakeTrainer())
+    monkeypatch.setattr(toy_modes, "mode_coverage", fake_coverage)
+    recipe = dataclasses.replace(toy_modes.RECIPES["plain"]["ring"], data_scale=0.25)
+    run = toy_modes.run_seed("ring", recipe, seed=0, steps=3)
+    data = toy_modes.make_dataset("ring").dataset(
+        toy_modes.TRAIN_POINTS, generator=torch.Generator().manual_seed(0)
+    )
+    torch.testing.assert_close(seen["fit"], data * 4.0)  # trained on data / 0.25
+    torch.testing.assert_close(seen["scored"], torch.full((2500, 2), 0.25))  # back in data units
+    assert run["steps"] == 3
+
+
+def test_committed_results_were_made_by_the_current_recipes(toy_modes: ModuleType) -> None:
+    # A recipe changed without re-running the benchmark would leave the README, the docs and
+    # these files describing runs the script no longer makes.
+    files = sorted((BENCHMARKS / "results").glob("toy_modes_*.json"))
+    assert len(files) >= 4
+    for file in files:
+        result = json.loads(file.read_text())
+        recipe = toy_modes.RECIPES[result["recipe"]][result["dataset"]]
+        expected = json.loads(json.dumps(dataclasses.asdict(recipe)))
+        assert result["recipe_settings"] == expected, file.name
+        assert result["completed_seeds"] == len(result["runs"]) == len(result["seeds"]) == 10

@@ -88,3 +88,5 @@ def test_cited_tests_and_benchmark_tables_are_rendered(built: Path) -> None:
     assert "PacGAN paper: PacGAN2" in bench
     for result in sorted((ROOT / "benchmarks" / "results").glob("*.json")):
         assert f"benchmarks/results/{result.name}" in bench, result.name
+    # each gankit toy-mixture row names the seeds it averages, so held-out runs are told apart
+    assert "10 seeds (0-9)" in bench
