@@ -107,7 +107,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import torch
 from _common import machine_info, mean_and_sem, stopwatch, write_json
@@ -174,7 +174,7 @@ class Recipe:
     latent_dim: int = 2
     latent_components: int | None = None  # K of a learned mixture latent (DeLiGAN)
     latent_init_scale: float = 0.2  # initial sigma_k of the mixture components
-    noise: str = "normal"  # the latent distribution: "normal" (N(0, I)) or "uniform" (U[-1, 1])
+    noise: Literal["normal", "uniform"] = "normal"  # latent: N(0, I) or U[-1, 1]
     g_hidden: tuple[int, ...] = (400, 400, 400, 400)
     g_norm: str | None = "batch_norm"  # on the hidden layers
     g_first_norm: bool = True  # also on the first hidden layer
@@ -322,7 +322,7 @@ def build_trainer(
     return Trainer(
         g, d, loss, g_optimizer=adam(recipe.g_lr), d_optimizer=adam(recipe.d_lr),
         callbacks=callbacks, device="cpu", seed=seed, progress_bar=False,
-        d_steps=recipe.d_steps, noise=recipe.noise,  # type: ignore[arg-type]
+        d_steps=recipe.d_steps, noise=recipe.noise,
     )
 
 

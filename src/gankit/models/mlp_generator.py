@@ -185,12 +185,11 @@ class MLPGenerator(nn.Module):
         """
         check_shape(z, (None, self.latent_dim), "z")
         check_labels(labels, z.shape[0], self.num_classes)
-        n = z.shape[0]
         if self.latent_mixture is not None:
             z = self.latent_mixture(z)  # (N, latent_dim - 1)
         if self.label_code is not None and labels is not None:
             z = torch.cat([z, self.label_code(labels, z)], dim=1)  # (N, latent + code)
-        return self.net(z).view(n, *self.out_shape)  # (N, *out_shape)
+        return self.net(z).view(z.shape[0], *self.out_shape)  # (N, *out_shape)
 
     def get_config(self) -> dict[str, Any]:
         """Return the constructor arguments that rebuild this architecture, as plain values.
