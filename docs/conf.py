@@ -4,8 +4,10 @@ Build offline, with warnings as errors::
 
     python -m sphinx -W -b html docs docs/_build/html
 
-Nothing here touches the network: no intersphinx, and MathJax is only a
-``<script>`` URL in the HTML, loaded by the reader's browser.
+Nothing here touches the network, at build time or when the pages are read: no
+intersphinx, and the math is typeset in the reader's browser by a copy of MathJax
+that ``gankit_offline_math`` puts into the build's ``_static/mathjax/`` from the
+``sphinx-mathjax-offline`` package (the ``docs`` extra), not by a CDN script.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
-    "sphinx.ext.mathjax",
+    "gankit_offline_math",  # sphinx.ext.mathjax, loading the bundled MathJax
     "gankit_api_docs",
     "gankit_config_docs",
     "gankit_bench_docs",
@@ -57,6 +59,14 @@ autodoc_typehints = "signature"
 autodoc_class_signature = "mixed"
 python_maximum_signature_line_length = 90
 add_module_names = False
+
+# MathJax, like LaTeX, reads text-mode macros inside \text{...}: the docstrings'
+# \text{start\_step} shows an underscore, not a backslash (textmacros is in the copy
+# gankit_offline_math ships).
+mathjax3_config = {
+    "loader": {"load": ["[tex]/textmacros"]},
+    "tex": {"packages": {"[+]": ["textmacros"]}},
+}
 
 # The repository root, for the benchmark tables and the example gallery.
 gankit_root = str(DOCS.parent)

@@ -1,8 +1,8 @@
 """The Sphinx documentation builds offline with warnings as errors and documents every public name.
 
-Runs the documented build command, ``python -m sphinx -W -b html docs OUT``, in
-a fresh output folder; skipped when Sphinx or the furo theme is not installed
-(``pip install -e ".[docs]"``).
+Reads the HTML of the documented build command, ``python -m sphinx -W -b html docs
+OUT``, run once per session by the ``docs_html`` fixture (``conftest.py``); skipped
+when the ``docs`` extra is not installed (``pip install -e ".[docs]"``).
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ import html
 import importlib
 import pkgutil
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,6 @@ import pytest
 import gankit
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "docs"
 
 
 def public_packages() -> list[str]:
@@ -32,24 +29,11 @@ def public_packages() -> list[str]:
     )
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("sphinx")
-    pytest.importorskip("furo")
-    out = tmp_path_factory.mktemp("html")
-    proc = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html", str(DOCS), str(out)],
-        capture_output=True, text=True, timeout=600, cwd=ROOT,
-    )
-    assert proc.returncode == 0, f"sphinx -W failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
-    return out
-
-
-def test_the_build_writes_the_index_and_the_api_pages(built: Path) -> None:
-    assert (built / "index.html").is_file()
-    assert (built / "api" / "index.html").is_file()
+def test_the_build_writes_the_index_and_the_api_pages(docs_html: Path) -> None:
+    assert (docs_html / "index.html").is_file()
+    assert (docs_html / "api" / "index.html").is_file()
     for name in public_packages():
-        assert (built / "api" / f"{name.removeprefix('gankit.')}.html").is_file(), name
+        assert (docs_html / "api" / f"{name.removeprefix('gankit.')}.html").is_file(), name
 
 
 def test_every_public_package_is_known_to_the_test() -> None:
@@ -62,15 +46,15 @@ def test_every_public_package_is_known_to_the_test() -> None:
 
 
 @pytest.mark.parametrize("package", public_packages())
-def test_every_name_in_all_has_an_entry_in_the_api_html(built: Path, package: str) -> None:
-    page = (built / "api" / f"{package.removeprefix('gankit.')}.html").read_text("utf-8")
+def test_every_name_in_all_has_an_entry_in_the_api_html(docs_html: Path, package: str) -> None:
+    page = (docs_html / "api" / f"{package.removeprefix('gankit.')}.html").read_text("utf-8")
     module = importlib.import_module(package)
     missing = [name for name in module.__all__ if f'id="{package}.{name}"' not in page]
     assert not missing, f"{package}: no API entry for {missing}"
 
 
-def test_every_top_level_name_links_to_its_entry(built: Path) -> None:
-    page = html.unescape((built / "api" / "gankit.html").read_text("utf-8"))
+def test_every_top_level_name_links_to_its_entry(docs_html: Path) -> None:
+    page = html.unescape((docs_html / "api" / "gankit.html").read_text("utf-8"))
     text = re.sub(r"<[^>]+>", "", page)
     missing = [name for name in gankit.__all__ if f"gankit.{name}" not in text]
     assert not missing, f"gankit: {missing} not listed"
@@ -81,10 +65,10 @@ def test_every_top_level_name_links_to_its_entry(built: Path) -> None:
         assert re.search(rf'href="[^"]*#{re.escape(target)}"', page), (name, target)
 
 
-def test_cited_tests_and_benchmark_tables_are_rendered(built: Path) -> None:
-    theory = (built / "theory" / "wasserstein.html").read_text("utf-8")
+def test_cited_tests_and_benchmark_tables_are_rendered(docs_html: Path) -> None:
+    theory = (docs_html / "theory" / "wasserstein.html").read_text("utf-8")
     assert "test_nonlinear_critic_penalty_is_the_mean_of_per_sample_penalties" in theory
-    bench = html.unescape((built / "benchmarks.html").read_text("utf-8"))
+    bench = html.unescape((docs_html / "benchmarks.html").read_text("utf-8"))
     assert "PacGAN paper: PacGAN2" in bench
     for result in sorted((ROOT / "benchmarks" / "results").glob("*.json")):
         assert f"benchmarks/results/{result.name}" in bench, result.name
