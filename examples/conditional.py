@@ -47,7 +47,7 @@ from gankit.callbacks import LossPlot, SampleGrid
 from gankit.data import ImageDataset, digits
 from gankit.losses import NSGAN
 from gankit.models import DCGANDiscriminator, DCGANGenerator
-from gankit.training import Trainer
+from gankit.training import Trainer, seed_everything
 from gankit.visualize import save_image_grid
 
 NUM_CLASSES = 10
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> dict:
 
 def run(args: argparse.Namespace) -> dict:
     args.out.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(args.seed)
+    seed_everything(args.seed)  # before the models: their initial weights are seeded
     train, test = digits("train", size=args.size), digits("test", size=args.size)
     G = DCGANGenerator(100, train.shape, base_channels=32, num_classes=NUM_CLASSES)
     D = DCGANDiscriminator(train.shape, base_channels=32, num_classes=NUM_CLASSES)

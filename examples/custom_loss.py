@@ -58,7 +58,7 @@ from gankit.data import ring
 from gankit.losses import NSGAN, GANBatch, LossTerm, R1Penalty
 from gankit.metrics import mode_coverage
 from gankit.models import MLPDiscriminator, MLPGenerator
-from gankit.training import Trainer
+from gankit.training import Trainer, seed_everything
 from gankit.visualize import save_scatter
 
 
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> dict:
 
 def run(args: argparse.Namespace) -> dict:
     args.out.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(args.seed)
+    seed_everything(args.seed)  # before the models: their initial weights are seeded
     loss = NSGAN() + R1Penalty(gamma=args.gamma) + args.mm_weight * MeanMatching()
     print(f"loss: {loss!r}")
 

@@ -52,7 +52,7 @@ from gankit.callbacks import LossPlot
 from gankit.data import gaussian_2d
 from gankit.losses import NSGAN
 from gankit.models import MLPDiscriminator, MLPGenerator
-from gankit.training import Trainer
+from gankit.training import Trainer, seed_everything
 from gankit.visualize import save_scatter
 
 NUM_POINTS = 1000  # d2l's training set
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> dict:
 
 def run(args: argparse.Namespace) -> dict:
     args.out.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(args.seed)
+    seed_everything(args.seed)  # before the models: their initial weights are seeded
 
     dist = gaussian_2d()
     real = dist.dataset(NUM_POINTS, generator=torch.Generator().manual_seed(args.seed))

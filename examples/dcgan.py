@@ -52,7 +52,7 @@ from gankit.callbacks import LossPlot, SampleGrid
 from gankit.data import ImageDataset, cifar10, digits, mnist_idx
 from gankit.losses import NSGAN
 from gankit.models import DCGANDiscriminator, DCGANGenerator
-from gankit.training import Trainer
+from gankit.training import Trainer, seed_everything
 from gankit.visualize import save_image_grid
 
 
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> dict:
 
 def run(args: argparse.Namespace) -> dict:
     args.out.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(args.seed)
+    seed_everything(args.seed)  # before the models: their initial weights are seeded
     data = load(args)
     G = DCGANGenerator(args.latent_dim, data.shape, base_channels=args.base_channels)
     D = DCGANDiscriminator(data.shape, base_channels=args.base_channels)

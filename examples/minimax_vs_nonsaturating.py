@@ -57,7 +57,7 @@ from gankit.data import ring
 from gankit.losses import MMGAN, NSGAN, Loss
 from gankit.metrics import mode_coverage
 from gankit.models import MLPDiscriminator, MLPGenerator
-from gankit.training import Trainer
+from gankit.training import Trainer, seed_everything
 from gankit.visualize import save_scatter
 
 SERIES = ("g_loss", "g_grad_norm", "d_fake")
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> dict:
 
 def run(args: argparse.Namespace) -> dict:
     args.out.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(args.seed)
+    seed_everything(args.seed)  # before the models: their initial weights are seeded
     G = MLPGenerator(2, (2,), hidden=(args.hidden,) * 4, first_layer_norm=True,
                      output_activation=None, init="dcgan")
     D = MLPDiscriminator((2,), hidden=(args.hidden,) * 3, init="dcgan")

@@ -60,7 +60,7 @@ from gankit.callbacks import LossPlot, SampleGrid
 from gankit.data import ImageDataset, cifar10, digits, mnist_idx
 from gankit.losses import NSGAN
 from gankit.models import MLPDiscriminator, MLPGenerator
-from gankit.training import Trainer
+from gankit.training import Trainer, seed_everything
 from gankit.visualize import save_image_grid
 
 
@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> dict:
 
 def run(args: argparse.Namespace) -> dict:
     args.out.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(args.seed)
+    seed_everything(args.seed)  # before the models: their initial weights are seeded
     train, test = load(args)
     init = None if args.init == "default" else args.init
 

@@ -62,7 +62,7 @@ from gankit.data import digits, grid
 from gankit.losses import WGANGP
 from gankit.metrics import mode_coverage
 from gankit.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
-from gankit.training import Trainer
+from gankit.training import Trainer, seed_everything
 from gankit.visualize import save_image_grid, save_scatter
 
 
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> dict:
 
 def run(args: argparse.Namespace) -> dict:
     args.out.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(args.seed)
+    seed_everything(args.seed)  # before the models: their initial weights are seeded
     G, D, data, batch_size = build(args)
     critic = Critic()
 

@@ -28,8 +28,9 @@ from gankit.models import (
     build_model,
     list_models,
 )
+from gankit.training._rng import seed_everything
 from gankit.training.checkpoint import CheckpointError, load_generator
-from gankit.training.trainer import Trainer
+from gankit.training.trainer import Trainer, TrainingInterrupted
 
 __all__ = [
     "LSGAN",
@@ -48,8 +49,10 @@ __all__ = [
     "MLPGenerator",
     "R1Penalty",
     "Trainer",
+    "TrainingInterrupted",
     "__version__",
     "build_model",
     "list_models",
     "load_generator",
+    "seed_everything",
 ]

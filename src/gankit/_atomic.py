@@ -4,7 +4,8 @@
 the ``with`` block ends normally the file is flushed, fsynced and moved into
 place with ``os.replace`` (atomic on POSIX and Windows), and the folder is
 fsynced so that the rename itself survives a power loss. When the block
-raises, the temporary file is deleted and the destination is untouched.
+raises, the temporary file is deleted and the destination is untouched. The
+file gets the mode a plain ``open()`` would give it (``0666`` less the umask).
 Checkpoints, CSV logs and the cached digits classifier all write through it.
 """
 
@@ -47,6 +48,9 @@ def atomic_write(
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file 0600; give it the mode open() would (0666 less the
+        # umask), so checkpoints and logs get the same mode as every other output.
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, mode, **open_kwargs) as f:
             yield f
             f.flush()
@@ -56,6 +60,13 @@ def atomic_write(
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -36,7 +36,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     [
         ([], "the following arguments are required: COMMAND"),
         (["fly"], "invalid choice: 'fly'"),
-        (["train"], "the following arguments are required: CONFIG"),
+        (["train"], "gankit train needs a CONFIG file, or --resume DIR"),
         (["sample", "x.pt", "-n", "many"], "argument -n: invalid int value: 'many'"),
         (["demo", "--stepz", "3"], "unrecognized arguments: --stepz 3"),
     ],

@@ -205,14 +205,14 @@ def test_keyboard_interrupt_saves_a_checkpoint_that_resumes_exactly(
     real_step = trainer_module.Trainer._train_step
 
     def step_or_interrupt(self: trainer_module.Trainer) -> dict:
-        if self.step == 7:
-            raise KeyboardInterrupt
+        if self.step == 7:  # Ctrl-C lands inside step 8, which still finishes
+            os.kill(os.getpid(), signal.SIGINT)
         return real_step(self)
 
     monkeypatch.setattr(trainer_module.Trainer, "_train_step", step_or_interrupt)
     assert main(["train", str(tiny_config), "--out", str(cut)]) == 130
     saved = cut / "checkpoints" / "interrupted.pt"
-    assert load_checkpoint_file(saved)["step"] == 7
+    assert load_checkpoint_file(saved)["step"] == 8
     assert f"--resume {saved}" in capsys.readouterr().out
     monkeypatch.setattr(trainer_module.Trainer, "_train_step", real_step)
     assert main(["train", str(tiny_config), "--out", str(cut), "--resume", str(saved)]) == 0

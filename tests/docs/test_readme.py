@@ -60,3 +60,51 @@ def test_mode_collapse_table_shows_the_committed_results(monkeypatch: pytest.Mon
     table = importlib.import_module("toy_modes_table").table()
     assert "gankit `best`, 10 seeds" in table
     assert table in README.read_text()
+
+
+def _run_script(script: str, folder: Path) -> tuple[str, dict[str, object]]:
+    """Run ``script`` in a fresh Python process in ``folder``; its output and final weights."""
+    import subprocess
+    import sys
+
+    import torch
+
+    folder.mkdir()
+    (folder / "script.py").write_text(script)
+    proc = subprocess.run([sys.executable, "script.py"], cwd=folder, capture_output=True,
+                          text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stderr
+    ckpt = torch.load(folder / "runs/mine/checkpoints/last.pt", weights_only=True)
+    # Progress lines report steps/s, which no two runs share; everything else must match.
+    printed = "\n".join(x for x in proc.stdout.splitlines() if not x.startswith("step "))
+    return printed, ckpt
+
+
+def _assert_same_runs(script: str, tmp_path: Path) -> None:
+    import torch
+
+    out_a, ckpt_a = _run_script(script, tmp_path / "a")
+    out_b, ckpt_b = _run_script(script, tmp_path / "b")
+    assert out_a == out_b and "modes_covered" in out_a
+    for role in ("generator", "discriminator"):
+        sa, sb = ckpt_a[role]["state_dict"], ckpt_b[role]["state_dict"]  # type: ignore[index]
+        assert all(torch.equal(v, sb[k]) for k, v in sa.items()), role
+    ea, eb = ckpt_a["ema_generator"], ckpt_b["ema_generator"]
+    assert all(torch.equal(v, eb[k]) for k, v in ea.items())  # type: ignore[union-attr,index]
+
+
+def test_two_fresh_processes_running_the_readme_script_agree(tmp_path: Path) -> None:
+    # The script seeds before it builds the models; with Trainer(seed=0) alone (the
+    # README before) two processes started from different weights.
+    pytest.importorskip("matplotlib")
+    script = python_blocks()[0]
+    assert script.index("seed_everything(0)") < script.index("MLPGenerator(")
+    short = script.replace("steps=2000", "steps=60")
+    assert short != script
+    _assert_same_runs(short, tmp_path)
+
+
+@pytest.mark.slow
+def test_two_fresh_processes_running_the_readme_script_literally_agree(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    _assert_same_runs(python_blocks()[0], tmp_path)

@@ -89,7 +89,8 @@ def demo_command(args: argparse.Namespace) -> int:
     """Run ``gankit demo`` with the parsed arguments.
 
     Args:
-        args: ``out``, ``steps``, ``seed``, ``overrides``, ``resume``.
+        args: ``out``, ``steps``, ``epochs``, ``seed``, ``overrides``, ``resume``,
+            ``overwrite``, ``allow_mismatch``.
 
     Returns:
         The exit status.
@@ -105,17 +106,23 @@ def demo_command(args: argparse.Namespace) -> int:
         ...
         gankit.config.errors.ConfigError: config key 'trainer.stepz': unknown key 'stepz' ...
     """
-    from gankit.cli.train import run_config
+    from gankit._console import SafeStream
+    from gankit.cli.train import apply_length, run_config, warn_seed_on_resume
 
-    extra = [] if args.steps is None else [f"trainer.steps={args.steps}"]
-    if args.seed is not None:
-        extra.append(f"trainer.seed={args.seed}")
-    config = apply_overrides(loads_toml(DEMO_CONFIG, "the demo config"), [*args.overrides, *extra])
-    print("gankit demo: a GAN learns 8 Gaussians on a ring (PacGAN's 2D-ring, std 0.01)")
-    status = run_config(config, Path(args.out), resume=args.resume, resume_hint="gankit demo")
+    extra = [] if args.seed is None else [f"trainer.seed={args.seed}"]
+    overrides = [*args.overrides, *extra]
+    config = apply_overrides(loads_toml(DEMO_CONFIG, "the demo config"), overrides)
+    apply_length(config, args.steps, getattr(args, "epochs", None))
+    warn_seed_on_resume(overrides, args.resume)
+    out = SafeStream(None)
+    print("gankit demo: a GAN learns 8 Gaussians on a ring (PacGAN's 2D-ring, std 0.01)", file=out)
+    status = run_config(config, Path(args.out), resume=args.resume,
+                        overwrite=getattr(args, "overwrite", False),
+                        allow_mismatch=getattr(args, "allow_mismatch", ()))
     if status == 0:
         print("for comparison, PacGAN (Lin et al. 2018, Table 1, mean of 10 runs of 400 epochs): "
-              "GAN 6.3/8 modes, 98.2% high quality, reverse KL 0.45; PacGAN2 7.9/8, 95.6%, 0.07")
+              "GAN 6.3/8 modes, 98.2% high quality, reverse KL 0.45; PacGAN2 7.9/8, 95.6%, 0.07",
+              file=out)
         print(f"open {Path(args.out) / 'samples.png'} to see the generated points over the real "
-              "ones; 'gankit train examples/configs/ring.toml' reproduces this run")
+              "ones; 'gankit train examples/configs/ring.toml' reproduces this run", file=out)
     return status

@@ -4,7 +4,7 @@ Every command has ``--help``. Errors are printed as one line
 ``gankit: error: ...`` on stderr, without a traceback unless ``--debug`` is
 given. Exit status: 0 on success, 1 on a runtime error (missing data files, a
 corrupt checkpoint, a diverged run), 2 on a usage or config error, 130 after
-Ctrl-C.
+Ctrl-C (SIGINT), 143 after SIGTERM.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from gankit._version import __version__
 
 __all__ = ["build_parser", "main"]
 
-_EPILOG = "Exit status: 0 ok, 1 runtime error, 2 usage or config error, 130 interrupted."
+_EPILOG = ("Exit status: 0 ok, 1 runtime error, 2 usage or config error, 130 interrupted "
+           "(Ctrl-C), 143 terminated (SIGTERM).")
 
 
 def _common() -> argparse.ArgumentParser:
@@ -81,9 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train a GAN described by a config file (TOML; YAML with "
         "'pip install \"gankit[yaml]\"') and write logs, checkpoints, pictures and "
         "metrics into DIR.")
-    train.add_argument("config", metavar="CONFIG", help="a .toml, .yaml or .yml file")
+    train.add_argument("config", metavar="CONFIG", nargs="?",
+                       help="a .toml, .yaml or .yml file (optional with --resume DIR: the "
+                       "run folder's config.toml)")
     train.add_argument("--out", metavar="DIR",
-                       help="output folder (default: runs/<config name>)")
+                       help="output folder (default: the resumed run's folder, else "
+                       "runs/<config name>); a folder holding a run is refused unless "
+                       "--resume or --overwrite")
     add_train_arguments(train)
     train.set_defaults(func=_train)
 

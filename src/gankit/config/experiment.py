@@ -153,7 +153,7 @@ def build_experiment(config: dict[str, Any], out_dir: str | Path) -> Experiment:
         >>> exp.fit_kwargs, exp.config["discriminator"]["in_shape"]
         ({'steps': 5, 'epochs': None, 'batch_size': 64}, [2])
     """
-    from gankit.training import Trainer
+    from gankit.training import Trainer, seed_everything
 
     _check_sections(config)
     out = Path(out_dir)
@@ -164,7 +164,7 @@ def build_experiment(config: dict[str, Any], out_dir: str | Path) -> Experiment:
     eval_cfg = check_table(config.get("eval") or {}, EVAL_FIELDS, "eval")
     if trainer_cfg.get("threads") is not None:
         torch.set_num_threads(trainer_cfg["threads"])
-    torch.manual_seed(seed)  # model initialisation is reproducible
+    seed_everything(seed)  # before the models: their initialisation is reproducible
     generator, g_cfg = build_model_section(config["generator"], "generator", data.sample_shape)
     discriminator, d_cfg = build_model_section(
         config["discriminator"], "discriminator", data.sample_shape

@@ -73,7 +73,10 @@ def load_config(path: str | os.PathLike[str]) -> dict[str, Any]:
     r"""Read a config file: ``.toml``, or ``.yaml``/``.yml`` when PyYAML is installed.
 
     The result is the raw document; :func:`gankit.config.resolve_config`
-    validates it.
+    validates it. A relative ``data.path`` is resolved against the config
+    file's folder (so ``path = "mnist"`` beside ``run.toml`` works from any
+    working directory); ``--set data.path=...`` on the command line stays
+    relative to the working directory, where it was typed.
 
     Args:
         path: The config file.
@@ -113,7 +116,21 @@ def load_config(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise ConfigError(
             "", f"{str(path)!r} must hold a table at the top, got {format_value(data)}"
         )
-    return data
+    return _resolve_paths(data, path.parent)
+
+
+def _resolve_paths(config: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """Make a relative ``data.path`` relative to the config file's folder, not the shell's.
+
+    A config can then be run from any working directory, and the copy that
+    ``gankit train`` writes into the run folder names the same files.
+    """
+    data = config.get("data")
+    if isinstance(data, dict) and isinstance(data.get("path"), str):
+        target = Path(data["path"]).expanduser()
+        if not target.is_absolute():
+            data["path"] = str((folder / target).resolve())
+    return config
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:

@@ -246,14 +246,28 @@ class LossTerm(Loss):
 
     def discriminator_terms(self, batch: GANBatch) -> dict[str, Tensor]:  # noqa: D102
         value = self.discriminator(batch)
-        return {} if value is None else {self.name: value}
+        return {} if value is None else {self.name: _check_term(self, "discriminator", value)}
 
     def generator_terms(self, batch: GANBatch) -> dict[str, Tensor]:  # noqa: D102
         value = self.generator(batch)
-        return {} if value is None else {self.name: value}
+        return {} if value is None else {self.name: _check_term(self, "generator", value)}
 
     def terms(self) -> Iterator[tuple[float, LossTerm]]:  # noqa: D102
         yield 1.0, self
+
+
+def _check_term(term: LossTerm, half: str, value: object) -> Tensor:
+    """``value`` if it is a scalar floating-point tensor, else a TypeError naming the term."""
+    if isinstance(value, Tensor) and value.dim() == 0 and value.is_floating_point():
+        return value
+    if isinstance(value, Tensor):
+        got = f"a tensor of shape {tuple(value.shape)} and dtype {value.dtype}"
+    else:
+        got = f"a {type(value).__name__} ({value!r})"
+    raise TypeError(
+        f"loss term {term!r} (name {term.name!r}) returned {got} from {half}(); a term "
+        "must return a scalar floating-point tensor (e.g. .mean() over the batch) or None"
+    )
 
 
 class ScaledLoss(Loss):

@@ -1,4 +1,4 @@
-"""Capture and restore every random number generator a training run touches.
+"""Seed, capture and restore every random number generator a training run touches.
 
 States are stored as tensors and ints only, so a checkpoint that holds them
 loads with ``torch.load(weights_only=True)``.
@@ -12,7 +12,41 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["get_rng_state", "set_rng_state"]
+__all__ = ["get_rng_state", "seed_everything", "set_rng_state"]
+
+
+def seed_everything(seed: int) -> int:
+    """Seed Python's, NumPy's and torch's global RNGs (CPU and every CUDA device).
+
+    Call it first, before the models are built: their initial weights are drawn
+    from torch's global RNG, so a script that seeds after building them is not
+    reproducible. ``Trainer(seed=...)`` calls this too, but only when the trainer
+    is made, which is after the models exist.
+
+    Args:
+        seed: A non-negative int; NumPy gets ``seed mod 2**32``.
+
+    Returns:
+        The seed.
+
+    Raises:
+        TypeError: If ``seed`` is not an int.
+        ValueError: If ``seed`` is negative.
+
+    Example:
+        >>> a = (seed_everything(3), torch.rand(2))
+        >>> b = (seed_everything(3), torch.rand(2))
+        >>> torch.equal(a[1], b[1])
+        True
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
+    if seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed}")
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+    return seed
 
 
 def get_rng_state() -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import torch
 from torch import Tensor
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, Dataset, IterableDataset
 
 __all__ = ["DataSource", "LoaderSource", "SamplerSource", "TensorSource", "make_source"]
 
@@ -47,10 +47,15 @@ class TensorSource:
     The last incomplete batch of an epoch is dropped.
     """
 
+    kind = "tensor"
+    #: Whether :func:`make_source` checked the whole data up front (no per-batch checks).
+    prechecked = True
+
     def __init__(self, x: Tensor, labels: Tensor | None, batch_size: int) -> None:
-        if batch_size > x.shape[0]:
+        self._size = int(x.shape[0])
+        if batch_size > self._size:
             raise ValueError(
-                f"batch_size={batch_size} is larger than the data set ({x.shape[0]} samples)"
+                f"batch_size={batch_size} is larger than the data set ({self._size} samples)"
             )
         self.data: object = x
         self.x = x
@@ -63,12 +68,16 @@ class TensorSource:
         self._epoch_state = self._gen.get_state()
         self._perm: Tensor | None = None
         self._index = 0
-        self._per_epoch = x.shape[0] // batch_size
+        self._per_epoch = self._size // batch_size
 
     def _start_epoch(self) -> None:
         self._epoch_state = self._gen.get_state()
-        self._perm = torch.randperm(self.x.shape[0], generator=self._gen)
+        self._perm = torch.randperm(self._size, generator=self._gen)
         self._index = 0
+
+    def _take(self, idx: Tensor) -> Batch:
+        """The samples at ``idx`` (and their labels)."""
+        return self.x[idx], None if self.labels is None else self.labels[idx]
 
     def next(self) -> Batch:
         if self._perm is None or self._index >= self._per_epoch:
@@ -78,12 +87,12 @@ class TensorSource:
         self._index += 1
         if self._index >= self._per_epoch:
             self.completed_epochs += 1
-        return self.x[idx], None if self.labels is None else self.labels[idx]
+        return self._take(idx)
 
     def state_dict(self) -> dict[str, Any]:
         return {
-            "kind": "tensor",
-            "size": int(self.x.shape[0]),
+            "kind": self.kind,
+            "size": self._size,
             "batch_size": self.batch_size,
             "completed_epochs": self.completed_epochs,
             "index": self._index,
@@ -93,7 +102,7 @@ class TensorSource:
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        _check_kind(state, "tensor", size=int(self.x.shape[0]), batch_size=self.batch_size)
+        _check_kind(state, self.kind, size=self._size, batch_size=self.batch_size)
         self.completed_epochs = int(state["completed_epochs"])
         if state["started"]:
             self._gen.set_state(state["epoch_state"])
@@ -252,18 +261,26 @@ def make_source(data: Any, batch_size: int) -> TensorSource | LoaderSource | Sam
 
     Args:
         data: A ``DataLoader``; a tensor ``(N, *S)``; an ``(x, labels)`` tuple of
-            tensors; or a sampler with ``.sample(n, generator=...)``.
-        batch_size: Batch size for tensors and samplers (a DataLoader has its own).
+            tensors; a data set with ``images`` and ``labels``; a map-style
+            ``Dataset`` of tensors or ``(x, label)`` pairs; or a sampler with
+            ``.sample(n, generator=...)``.
+        batch_size: Batch size for tensors, data sets and samplers (a DataLoader
+            has its own).
 
     Raises:
         TypeError: If ``data`` is none of these.
         ValueError: If the batch size is not positive or exceeds the data.
+        DataError: If an in-memory tensor is not floating point or not finite.
     """
+    from gankit.training._batch_checks import check_tensor_data
+    from gankit.training._dataset_source import DatasetSource
+
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     if isinstance(data, DataLoader):
         return LoaderSource(data)
     if isinstance(data, Tensor):
+        check_tensor_data(data)
         return TensorSource(data, None, batch_size)
     if isinstance(data, (tuple, list)) and len(data) == 2 and all(
         isinstance(t, Tensor) for t in data
@@ -273,12 +290,21 @@ def make_source(data: Any, batch_size: int) -> TensorSource | LoaderSource | Sam
             raise ValueError(
                 f"labels must have shape ({x.shape[0]},) to match x, got {tuple(labels.shape)}"
             )
+        check_tensor_data(x)
         return TensorSource(x, labels, batch_size)
     if hasattr(data, "images") and hasattr(data, "labels") and isinstance(data.images, Tensor):
+        check_tensor_data(data.images, f"the images of {type(data).__name__}")
         return TensorSource(data.images, data.labels, batch_size)
     if callable(getattr(data, "sample", None)):
         return SamplerSource(data, batch_size)
+    if isinstance(data, IterableDataset):
+        raise TypeError(
+            "fit() takes map-style Datasets; wrap an IterableDataset in a DataLoader "
+            "(DataLoader(dataset, batch_size=...))"
+        )
+    if isinstance(data, Dataset) and hasattr(data, "__len__"):
+        return DatasetSource(data, batch_size)
     raise TypeError(
-        "fit() takes a DataLoader, a tensor, an (x, labels) tuple of tensors, or a sampler "
-        f"with .sample(n, generator=...), got {type(data).__name__}"
+        "fit() takes a DataLoader, a tensor, an (x, labels) tuple of tensors, a map-style "
+        f"Dataset, or a sampler with .sample(n, generator=...), got {type(data).__name__}"
     )

@@ -194,8 +194,8 @@ def _check_zip(path: Path) -> bool:
     try:
         if not zipfile.is_zipfile(path):
             raise CheckpointError(
-                f"checkpoint {name!r} is truncated, damaged or not a checkpoint at all: it is "
-                "not a zip archive, and gankit writes torch's zip format"
+                f"checkpoint {name!r} is truncated or corrupt, or not a torch checkpoint: "
+                "it is not a zip archive, and gankit writes torch's zip format"
             )
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()

@@ -14,6 +14,7 @@ from torch import Tensor, nn
 from gankit._version import __version__
 from gankit.callbacks.base import HOOKS, Callback
 from gankit.losses.base import GANBatch, Loss, total
+from gankit.training._batch_checks import check_batch
 from gankit.training._distributed import (
     DistContext,
     all_reduce_mean_,
@@ -23,8 +24,15 @@ from gankit.training._distributed import (
     init_distributed,
     shard,
 )
-from gankit.training._rng import get_rng_state, set_rng_state
-from gankit.training._sources import DataSource, LoaderSource, SamplerSource, make_source
+from gankit.training._resume_checks import check_resume, model_settings
+from gankit.training._rng import get_rng_state, seed_everything, set_rng_state
+from gankit.training._signals import TrainingInterrupted, graceful_signals
+from gankit.training._sources import (
+    DataSource,
+    LoaderSource,
+    SamplerSource,
+    make_source,
+)
 from gankit.training.checkpoint import (
     CHECKPOINT_FORMAT,
     CheckpointError,
@@ -32,7 +40,7 @@ from gankit.training.checkpoint import (
     save_checkpoint_file,
 )
 
-__all__ = ["OptimizerFactory", "Trainer"]
+__all__ = ["OptimizerFactory", "Trainer", "TrainingInterrupted"]
 
 #: Builds an optimizer for a list of parameters, e.g. ``lambda p: torch.optim.SGD(p, lr=0.1)``.
 OptimizerFactory = Callable[[list[nn.Parameter]], torch.optim.Optimizer]
@@ -46,16 +54,7 @@ def _default_optimizer(params: list[nn.Parameter]) -> torch.optim.Optimizer:
 
 def _model_spec(model: nn.Module) -> dict[str, Any]:
     """What a checkpoint needs to rebuild ``model`` without the training script."""
-    from gankit.models import list_models
-
-    name = type(model).__name__
-    registered = name in list_models() and hasattr(model, "get_config")
-    return {
-        "class": name if registered else None,
-        "qualname": f"{type(model).__module__}.{type(model).__qualname__}",
-        "config": model.get_config() if registered else {},  # type: ignore[operator]
-        "state_dict": model.state_dict(),
-    }
+    return {**model_settings(model), "state_dict": model.state_dict()}
 
 
 class Trainer:
@@ -79,9 +78,14 @@ class Trainer:
         d_optimizer: Likewise for the discriminator.
         d_steps: Discriminator updates per generator update (``k`` in Algorithm 1;
             5 for WGAN-GP).
-        callbacks: Callbacks, called in order after the built-in divergence guard.
+        callbacks: A callback or a sequence of them, called in order after the
+            built-in divergence guard.
         device: ``"auto"`` (CUDA when available, else CPU), or any torch device.
-        seed: Seeds Python's, NumPy's and torch's RNGs when given.
+        seed: Seeds Python's, NumPy's and torch's RNGs when the trainer is made
+            (with :func:`gankit.seed_everything`). That is after the models were
+            built, so it fixes the data order, the noise and the loss terms'
+            randomness, but not the models' initial weights: for a reproducible
+            script call ``seed_everything(seed)`` before building the models.
         noise: The latent distribution: ``"normal"`` (N(0, I)) or ``"uniform"`` (U[-1, 1]).
         precision: ``"fp32"``; ``"bf16"`` (autocast to bfloat16, CPU or CUDA); or
             ``"fp16"`` (autocast with one GradScaler per optimizer, CUDA only).
@@ -98,6 +102,11 @@ class Trainer:
         sync_batchnorm: Convert BatchNorm layers to SyncBatchNorm (CUDA only).
         channels_last: Keep convolution weights and image batches in the
             channels-last memory format, which oneDNN and cuDNN run faster.
+        handle_signals: While :meth:`fit` runs, the first SIGINT (Ctrl-C) or
+            SIGTERM lets the current step finish, then ``fit`` raises
+            :class:`TrainingInterrupted` with the trainer in a consistent state
+            (save a checkpoint now and it resumes bit for bit); a second signal
+            aborts at once. ``False`` leaves signals alone.
 
     Attributes:
         step: Completed generator updates; already incremented in ``on_step_end``.
@@ -128,7 +137,7 @@ class Trainer:
         g_optimizer: torch.optim.Optimizer | OptimizerFactory | None = None,
         d_optimizer: torch.optim.Optimizer | OptimizerFactory | None = None,
         d_steps: int = 1,
-        callbacks: Sequence[Callback] = (),
+        callbacks: Callback | Sequence[Callback] = (),
         device: str | torch.device = "auto",
         seed: int | None = None,
         noise: Literal["normal", "uniform"] = "normal",
@@ -140,6 +149,7 @@ class Trainer:
         distributed: bool | None = None,
         sync_batchnorm: bool = False,
         channels_last: bool = False,
+        handle_signals: bool = True,
     ) -> None:
         if not isinstance(generator, nn.Module) or not isinstance(discriminator, nn.Module):
             raise TypeError(
@@ -162,11 +172,7 @@ class Trainer:
             raise ValueError(f"precision must be 'fp32', 'bf16' or 'fp16', got {precision!r}")
         if grad_clip is not None and not grad_clip > 0:
             raise ValueError(f"grad_clip must be a positive number or None, got {grad_clip!r}")
-        for cb in callbacks:
-            if not isinstance(cb, Callback):
-                raise TypeError(
-                    f"callbacks must be gankit.callbacks.Callback objects, got {type(cb).__name__}"
-                )
+        callbacks = _callback_list(callbacks)
         self.device = _resolve_device(device)
         if precision == "fp16" and self.device.type != "cuda":
             raise ValueError("precision='fp16' needs a CUDA device; use 'bf16' on the CPU")
@@ -177,7 +183,7 @@ class Trainer:
             torch.distributed.broadcast(shared, src=0)
             seed = int(shared)
         if seed is not None:
-            _seed_everything(seed)
+            seed_everything(seed)
         if sync_batchnorm:
             if self.device.type != "cuda":
                 raise ValueError(
@@ -201,6 +207,9 @@ class Trainer:
         self.noise = noise
         self.precision: Precision = precision
         self.grad_clip = grad_clip
+        self.handle_signals = bool(handle_signals)
+        #: The signal that interrupted the last :meth:`fit`, or ``None``.
+        self.interrupt_signal: int | None = None
         self.g_optimizer = _make_optimizer(g_optimizer, self.generator, "g_optimizer")
         self.d_optimizer = _make_optimizer(d_optimizer, self.discriminator, "d_optimizer")
         self._g_params = [p for p in self.generator.parameters() if p.requires_grad]
@@ -217,6 +226,7 @@ class Trainer:
         self.last_real: Tensor | None = None
         self._epoch = 0
         self._source: DataSource | None = None
+        self._check_batches = True
         self._data: object = None
         self._pending_data_state: dict[str, Any] | None = None
         self._pending_rng_state: dict[str, Any] | None = None
@@ -297,9 +307,11 @@ class Trainer:
             z = shard(z, self.dist)  # type: ignore[assignment]
         return self.generator(z) if labels is None else self.generator(z, labels)
 
-    def _next_batch(self) -> tuple[Tensor, Tensor | None]:
+    def _next_batch(self, update: int = 1) -> tuple[Tensor, Tensor | None]:
         assert self._source is not None
         x, labels = self._source.next()
+        if self._check_batches:
+            check_batch(x, step=self.step + 1, update=update, d_steps=self.d_steps)
         if self.dist.enabled and not isinstance(self._source, LoaderSource):
             x, labels = shard(x, self.dist), shard(labels, self.dist)  # type: ignore[assignment]
         x = x.to(self.device, non_blocking=True)
@@ -350,7 +362,7 @@ class Trainer:
         fake = real = labels = fake_labels = None
         d_batch: GANBatch | None = None
         for i in range(self.d_steps):
-            real, labels = self._next_batch()
+            real, labels = self._next_batch(i + 1)
             fake_labels = labels
             last = i == self.d_steps - 1
             with self._autocast():
@@ -408,8 +420,13 @@ class Trainer:
         Args:
             data: A ``DataLoader`` yielding tensors or ``(x, labels)``; a tensor
                 ``(N, *S)`` or an ``(x, labels)`` tuple (batched with ``batch_size``
-                and reshuffled each epoch); a data set with ``images`` and ``labels``;
-                or a sampler with ``.sample(n, generator=...)`` (infinite).
+                and reshuffled each epoch); a map-style ``torch.utils.data.Dataset``
+                whose items are tensors or ``(x, label)`` pairs (batched and
+                reshuffled the same way, items collated with ``default_collate``);
+                a data set with ``images`` and ``labels``; or a sampler with
+                ``.sample(n, generator=...)`` (infinite). In-memory tensors are
+                checked once for a floating dtype and finite values; every batch
+                of the other kinds is checked before the models see it.
             steps: Total generator updates to reach.
             epochs: Total passes over finite data to reach.
             batch_size: Batch size for tensor and sampler data.
@@ -420,6 +437,10 @@ class Trainer:
         Raises:
             ValueError: If neither ``steps`` nor ``epochs`` is given (or only
                 ``epochs`` for an infinite sampler), or they are not positive.
+            DataError: If the data is not floating point or holds NaN or inf
+                (naming the step and the first bad index).
+            TrainingInterrupted: After SIGINT or SIGTERM, once the step in
+                progress has finished (see ``handle_signals``).
         """
         for name, value in (("steps", steps), ("epochs", epochs)):
             if value is not None and (
@@ -440,23 +461,30 @@ class Trainer:
                 set_rng_state(self._pending_rng_state)
                 self._pending_rng_state = None
             self._source, self._data = source, data
+            self._check_batches = not getattr(source, "prechecked", False)
         if epochs is not None and steps is None and isinstance(self._source, SamplerSource):
             raise ValueError("a sampler is infinite: give fit() steps=N, not only epochs")
         self.max_steps, self.max_epochs = steps, epochs
         self.should_stop = False
+        self.interrupt_signal = None
         self.generator.train()
         self.discriminator.train()
         try:
-            self._dispatch("on_fit_start")
-            while not self._finished():
-                epoch_before = self.epoch
-                metrics = self._train_step()
-                self.step += 1
-                self._dispatch("on_step_end", metrics)
-                if self.epoch > epoch_before:
-                    self._dispatch("on_epoch_end")
-                if self._stop_requested():
-                    break
+            with graceful_signals(self.handle_signals) as signals:
+                self._dispatch("on_fit_start")
+                while not self._finished():
+                    epoch_before = self.epoch
+                    metrics = self._train_step()
+                    self.step += 1
+                    self._dispatch("on_step_end", metrics)
+                    if self.epoch > epoch_before:
+                        self._dispatch("on_epoch_end")
+                    stop, interrupted = self._stop_requested(signals.signum)
+                    if interrupted is not None:
+                        self.interrupt_signal = interrupted
+                        raise TrainingInterrupted(interrupted, self.step)
+                    if stop:
+                        break
         except BaseException as exc:
             self._dispatch("on_exception", exc)
             raise
@@ -464,6 +492,11 @@ class Trainer:
         return self
 
     def _make_source(self, data: Any, batch_size: int) -> DataSource:
+        if isinstance(data, torch.utils.data.Dataset) and self.dist.enabled:
+            raise TypeError(
+                "distributed fit() takes a DataLoader, a tensor or a sampler; wrap the "
+                "Dataset in a DataLoader, which each process then shards"
+            )
         if not self.dist.enabled:
             return make_source(data, batch_size)
         if isinstance(data, torch.utils.data.DataLoader):
@@ -471,13 +504,16 @@ class Trainer:
         # Tensors and samplers serve the global batch; each process keeps its block.
         return make_source(data, batch_size * self.dist.world_size)
 
-    def _stop_requested(self) -> bool:
+    def _stop_requested(self, signum: int | None) -> tuple[bool, int | None]:
+        """Whether to stop, and the interrupting signal; all processes agree on both."""
         if not self.dist.enabled:
-            return self.should_stop
-        flag = torch.tensor([float(self.should_stop)], device=self.device)
+            return self.should_stop, signum
+        flag = torch.tensor(
+            [float(self.should_stop), float(signum or 0)], device=self.device
+        )
         torch.distributed.all_reduce(flag, op=torch.distributed.ReduceOp.MAX)
-        self.should_stop = bool(flag.item())
-        return self.should_stop
+        self.should_stop = bool(flag[0].item())
+        return self.should_stop, int(flag[1].item()) or None
 
     def _finished(self) -> bool:
         return (self.max_steps is not None and self.step >= self.max_steps) or (
@@ -499,7 +535,19 @@ class Trainer:
 
         Returns:
             Samples of shape ``(n, *out_shape)``.
+
+        Raises:
+            ValueError: If ``n`` is not a positive int, or ``noise`` or
+                ``labels`` do not have ``n`` rows.
         """
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ValueError(f"sample(n) needs a positive int n, got {n!r}")
+        if noise is not None and tuple(noise.shape) != (n, self.latent_dim):
+            raise ValueError(
+                f"noise must have shape ({n}, {self.latent_dim}), got {tuple(noise.shape)}"
+            )
+        if labels is not None and tuple(labels.shape) != (n,):
+            raise ValueError(f"labels must have shape ({n},), got {tuple(labels.shape)}")
         model = self.ema_generator if self.ema_generator is not None else self.generator
         if noise is None:
             noise = self.sample_noise(n)
@@ -540,6 +588,7 @@ class Trainer:
                 "noise": self.noise,
                 "d_steps": self.d_steps,
                 "world_size": self.dist.world_size,
+                "loss": repr(self.loss),
             },
         }
 
@@ -554,24 +603,54 @@ class Trainer:
         """
         return save_checkpoint_file(self.state_dict(), path)
 
-    def load_checkpoint(self, path: str | os.PathLike[str]) -> Trainer:
+    def run_settings(self) -> dict[str, Any]:
+        """The settings a resumed run must share with the run that wrote the checkpoint.
+
+        Returns:
+            ``generator`` and ``discriminator`` (class, config and weights),
+            ``loss`` (its ``repr``: terms and weights), ``d_steps``, ``noise``
+            and ``world_size``, as :meth:`load_checkpoint` compares them.
+        """
+        return {
+            "generator": _model_spec(self.generator),
+            "discriminator": _model_spec(self.discriminator),
+            "loss": repr(self.loss),
+            "d_steps": self.d_steps,
+            "noise": self.noise,
+            "world_size": self.dist.world_size,
+        }
+
+    def load_checkpoint(
+        self, path: str | os.PathLike[str], *, allow_mismatch: Iterable[str] = ()
+    ) -> Trainer:
         """Restore a checkpoint written by :meth:`save_checkpoint`, for exact resume.
 
         Loads with ``torch.load(weights_only=True)`` only. Restores models,
         optimizers, scalers, EMA, callback states, step and epoch counters, every
         RNG, and the position in the data (applied by the next :meth:`fit`).
 
+        First the checkpoint's recorded settings are compared with this
+        trainer's (:meth:`run_settings`): the models' classes, configs and
+        tensor shapes, the loss terms and weights, ``d_steps``, ``noise`` and
+        the number of processes. A difference stops with one line naming the
+        setting and both values.
+
+        Args:
+            path: The checkpoint file.
+            allow_mismatch: Settings that may differ from the checkpoint's, out
+                of ``"generator"``, ``"discriminator"``, ``"loss"``,
+                ``"d_steps"``, ``"noise"``, ``"world_size"``. The run then no
+                longer equals the one that wrote the checkpoint.
+
         Raises:
-            CheckpointError: If the file is missing, corrupt, unsafe, or does not
-                fit these models.
+            CheckpointError: If the file is missing, corrupt or unsafe, a setting
+                differs, or a state does not fit these models, optimizers or
+                callbacks.
         """
         ckpt = load_checkpoint_file(path)
-        saved_world = int(ckpt.get("trainer", {}).get("world_size", 1))
-        if saved_world != self.dist.world_size:
-            raise CheckpointError(
-                f"checkpoint {str(path)!r} was written by a run of {saved_world} process(es); "
-                f"resume it with the same number, not {self.dist.world_size}"
-            )
+        saved = {**ckpt.get("trainer", {}), "generator": ckpt["generator"],
+                 "discriminator": ckpt["discriminator"]}
+        check_resume(saved, self.run_settings(), path=str(path), allow=set(allow_mismatch))
         try:
             self.generator.load_state_dict(ckpt["generator"]["state_dict"])
             self.discriminator.load_state_dict(ckpt["discriminator"]["state_dict"])
@@ -589,7 +668,14 @@ class Trainer:
         states = ckpt.get("callbacks", {})
         for cb in self.callbacks:
             if cb.state_key in states:
-                cb.load_state_dict(states[cb.state_key])
+                try:
+                    cb.load_state_dict(states[cb.state_key])
+                except Exception as exc:
+                    raise CheckpointError(
+                        f"checkpoint {str(path)!r}: callback {type(cb).__name__} (state_key "
+                        f"{cb.state_key!r}) could not load its state: "
+                        f"{type(exc).__name__}: {exc}"
+                    ) from exc
         self.step = int(ckpt["step"])
         self._epoch = int(ckpt["epoch"])
         self._source, self._data = None, None
@@ -600,16 +686,6 @@ class Trainer:
 
 
 # ---------------------------------------------------------------------- helpers
-def _seed_everything(seed: int) -> None:
-    import random
-
-    import numpy as np
-
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-    torch.manual_seed(seed)
-
-
 def _resolve_device(device: str | torch.device) -> torch.device:
     if isinstance(device, str) and device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -617,6 +693,24 @@ def _resolve_device(device: str | torch.device) -> torch.device:
         return torch.device(device)
     except (RuntimeError, TypeError) as exc:
         raise ValueError(f"device must be 'auto' or a torch device, got {device!r}") from exc
+
+
+def _callback_list(callbacks: Any) -> list[Callback]:
+    """One callback or an iterable of them, as a list; anything else is a TypeError."""
+    if isinstance(callbacks, Callback):
+        return [callbacks]
+    if isinstance(callbacks, (str, bytes)) or not isinstance(callbacks, Iterable):
+        raise TypeError(
+            "callbacks must be a gankit.callbacks.Callback or a sequence of them, "
+            f"got {type(callbacks).__name__}"
+        )
+    out = list(callbacks)
+    for cb in out:
+        if not isinstance(cb, Callback):
+            raise TypeError(
+                f"callbacks must be gankit.callbacks.Callback objects, got {type(cb).__name__}"
+            )
+    return out
 
 
 def _make_optimizer(
