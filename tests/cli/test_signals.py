@@ -147,7 +147,7 @@ def assert_same_run(a: Path, b: Path) -> None:
 @pytest.mark.parametrize("case", list(CASES))
 def test_sigint_inside_a_step_then_the_printed_resume_equals_the_uninterrupted_run(
         case: str, tmp_path: Path) -> None:
-    config, steps = write_config(tmp_path, case), 800
+    config, steps = write_config(tmp_path, case), 300
     cut = tmp_path / "cut"
     proc = start(config, cut, steps)
     wait_until(proc, cut / "log.csv")
@@ -175,7 +175,7 @@ def test_sigint_inside_a_step_then_the_printed_resume_equals_the_uninterrupted_r
 
 def test_sigterm_saves_and_exits_143_and_resume_dir_finds_the_newest_checkpoint(
         tmp_path: Path) -> None:
-    config, steps = write_config(tmp_path, "nsgan"), 800
+    config, steps = write_config(tmp_path, "nsgan"), 300
     cut = tmp_path / "cut"
     proc = start(config, cut, steps)
     wait_until(proc, cut / "checkpoints" / "last.pt")  # step 50 written

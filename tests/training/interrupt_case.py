@@ -22,7 +22,7 @@ from gankit.callbacks import Callback
 from gankit.losses import NSGAN, LossTerm
 from gankit.models import MLPDiscriminator, MLPGenerator
 
-TOTAL = 600
+TOTAL = 200
 
 
 class RandomCentering(LossTerm):

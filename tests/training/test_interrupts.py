@@ -25,9 +25,9 @@ def run(mode: str, out: Path) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=600)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_a_signal_mid_step_then_resume_equals_the_uninterrupted_run(
-        sig: signal.Signals, tmp_path: Path) -> None:
+def test_ctrl_c_mid_step_then_resume_equals_the_uninterrupted_run(tmp_path: Path) -> None:
+    # SIGTERM takes the same path; tests/cli/test_signals.py sends it to `gankit train`.
+    sig = signal.SIGINT
     proc = subprocess.Popen([sys.executable, str(CASE), "cut", str(tmp_path)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -44,7 +44,7 @@ def test_a_signal_mid_step_then_resume_equals_the_uninterrupted_run(
             proc.wait()
     assert proc.returncode == 128 + sig, stderr
     cut = load_checkpoint_file(tmp_path / "cut.pt")
-    assert 3 <= cut["step"] < 600
+    assert 3 <= cut["step"] < 200
     window = cut["callbacks"]["LossWindowLR"]["window"]
     assert isinstance(window, deque) and window.maxlen == 5
 

@@ -129,7 +129,15 @@ class Callback:
         return type(self).__name__
 
     def state_dict(self) -> dict[str, Any]:
-        """Return this callback's state; tensors, numbers, strings and containers only."""
+        """Return this callback's state, saved in every checkpoint.
+
+        Tensors, numbers, strings, bytes and dicts, lists, tuples and sets of
+        them load back with ``torch.load(weights_only=True)``; NumPy scalars and
+        arrays, ``deque`` s and ``frozenset`` s are converted on save and restored
+        on load. Anything else makes ``save_checkpoint`` refuse, before writing,
+        with an error naming this callback, the key and the type (see the
+        checkpoints guide, "What a callback's state may hold").
+        """
         return {}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:

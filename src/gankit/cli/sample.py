@@ -77,8 +77,8 @@ got 'samples.gif'
         )
     if args.n < 1:
         raise UsageError(f"-n must be a positive number of samples, got {args.n}")
-    noise_kind = load_checkpoint_file(args.checkpoint)["trainer"].get("noise", "normal")
     model = load_generator(args.checkpoint, ema=not args.no_ema)
+    noise_kind = load_checkpoint_file(args.checkpoint).get("trainer", {}).get("noise", "normal")
     num_classes = getattr(model, "num_classes", None)
     labels = _labels(args.labels, args.n, num_classes)
     gen = torch.Generator().manual_seed(args.seed)
