@@ -40,6 +40,15 @@ def _check_dtype(x: Tensor, where: str) -> None:
         )
 
 
+def _check(x: Tensor, where: str, at: str) -> None:
+    """The dtype check, then the finiteness check; ``at`` formats ``{index}`` and ``{n}``."""
+    _check_dtype(x, where)
+    bad = _first_bad(x)
+    if bad is not None:
+        index, what = bad
+        raise DataError(f"{where} has {what} " + at.format(index=index, n=x.shape[0]))
+
+
 def check_tensor_data(x: Tensor, name: str = "the training data") -> None:
     """Check an in-memory data tensor once, before training on it.
 
@@ -57,14 +66,8 @@ def check_tensor_data(x: Tensor, name: str = "the training data") -> None:
         ...
         gankit.training._batch_checks.DataError: the training data has NaN at sample index 1 ...
     """
-    _check_dtype(x, name)
-    bad = _first_bad(x)
-    if bad is not None:
-        index, what = bad
-        raise DataError(
-            f"{name} has {what} at sample index {index} (of {x.shape[0]}); clean it before "
-            "fit(), e.g. drop those samples or use torch.nan_to_num"
-        )
+    _check(x, name, "at sample index {index} (of {n}); clean it before fit(), e.g. drop "
+           "those samples or use torch.nan_to_num")
 
 
 def check_batch(x: Tensor, *, step: int, update: int, d_steps: int) -> None:
@@ -88,11 +91,5 @@ def check_batch(x: Tensor, *, step: int, update: int, d_steps: int) -> None:
     where = f"the data batch of step {step}" + (
         f" (discriminator update {update} of {d_steps})" if d_steps > 1 else ""
     )
-    _check_dtype(x, where)
-    bad = _first_bad(x)
-    if bad is not None:
-        index, what = bad
-        raise DataError(
-            f"{where} has {what} at index {index} of the batch (of {x.shape[0]}): the data "
-            "holds non-finite values; clean them in the data set or loader"
-        )
+    _check(x, where, "at index {index} of the batch (of {n}): the data holds non-finite "
+           "values; clean them in the data set or loader")
