@@ -69,3 +69,46 @@ def test_missing_tqdm_on_a_terminal(make_trainer, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "tqdm", None)
     with pytest.raises(ImportError, match=r'needs tqdm: pip install "gankit\[extras\]"'):
         ProgressBar().on_fit_start(make_trainer())
+
+
+def test_plain_lines_every_n_steps_or_after_the_interval(make_trainer, capsys,
+                                                         monkeypatch) -> None:
+    import gankit.callbacks.progress as progress
+
+    clock = iter([0.0] + [float(t) for t in range(1, 100)])  # 1 s per step
+    monkeypatch.setattr(progress.time, "monotonic", lambda: next(clock))
+    trainer = make_trainer()
+    trainer.max_steps = 40
+    bar = ProgressBar(log_every=10, log_seconds=25.0)
+    bar.on_fit_start(trainer)
+    for trainer.step in range(1, 41):
+        bar.on_step_end(trainer, {"d_loss": 1.5, "g_loss": 0.25})
+    lines = capsys.readouterr().out.splitlines()
+    # every 10 steps; the 25 s interval never comes first at 1 step per second
+    assert [x.split("  ")[0] for x in lines] == [
+        "step 10/40 (25%)", "step 20/40 (50%)", "step 30/40 (75%)", "step 40/40 (100%)"]
+    assert lines[0] == "step 10/40 (25%)  d_loss 1.5  g_loss 0.25  epoch 0  1.0 steps/s  ETA 30s"
+
+
+def test_the_interval_prints_a_line_before_n_steps(make_trainer, capsys, monkeypatch) -> None:
+    import gankit.callbacks.progress as progress
+
+    clock = iter([0.0] + [10.0 * t for t in range(1, 100)])  # 10 s per step
+    monkeypatch.setattr(progress.time, "monotonic", lambda: next(clock))
+    trainer = make_trainer()
+    trainer.max_steps = None
+    bar = ProgressBar(log_every=500, log_seconds=30.0)
+    bar.on_fit_start(trainer)
+    for trainer.step in range(1, 7):
+        bar.on_step_end(trainer, {"d_loss": 1.0})
+    lines = capsys.readouterr().out.splitlines()
+    assert [x.split("  ")[0] for x in lines] == ["step 3", "step 6"]
+    assert "ETA" not in lines[0] and "0.1 steps/s" in lines[0]
+
+
+@pytest.mark.parametrize(("kwargs", "error"), [
+    ({"log_every": 0}, ValueError), ({"log_seconds": 0.0}, ValueError),
+    ({"log_seconds": "30"}, TypeError), ({"log_every": 2.5}, TypeError)])
+def test_bad_line_settings_are_named(kwargs, error) -> None:
+    with pytest.raises(error, match="log_"):
+        ProgressBar(**kwargs)
