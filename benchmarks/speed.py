@@ -43,7 +43,7 @@ from gankit import Trainer
 from gankit.callbacks import (
     EMA,
     Callback,
-    CollapseWarning,
+    CollapseMonitor,
     CSVLogger,
     LossPlot,
     ModelCheckpoint,
@@ -200,7 +200,7 @@ def make_trainer(case: Case, G: nn.Module, D: nn.Module, variant: str, out: Path
             LossPlot(out / "losses.png", every=10, plot_every=PERIOD),
             SampleGrid(out / "samples", every=PERIOD, n=64),
             ModelCheckpoint(out / "ckpt", every=PERIOD, keep_last=1, save_on_fit_end=False),
-            CollapseWarning(every=PERIOD, n=256),
+            CollapseMonitor(every=PERIOD, n=256),
         ]
     loss = NSGAN() if case.loss == "nsgan" else WGANGP()
     options = case.fast if fast else {}

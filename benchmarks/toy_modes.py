@@ -104,10 +104,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import torch
 from _common import machine_info, mean_and_sem, stopwatch, write_json
@@ -117,7 +116,7 @@ from gankit import Trainer
 from gankit.callbacks import EMA, Callback
 from gankit.data import grid, ring
 from gankit.data.mixture import Grid2D, Ring2D
-from gankit.losses import LSGAN, NSGAN, Hinge, Loss, R1Penalty
+from gankit.losses import NSGAN, Loss, R1Penalty
 from gankit.metrics import mode_coverage
 from gankit.models import MLPDiscriminator, MLPGenerator
 
@@ -174,14 +173,11 @@ class Recipe:
     latent_dim: int = 2
     latent_components: int | None = None  # K of a learned mixture latent (DeLiGAN)
     latent_init_scale: float = 0.2  # initial sigma_k of the mixture components
-    noise: Literal["normal", "uniform"] = "normal"  # latent: N(0, I) or U[-1, 1]
     g_hidden: tuple[int, ...] = (400, 400, 400, 400)
     g_norm: str | None = "batch_norm"  # on the hidden layers
     g_first_norm: bool = True  # also on the first hidden layer
     d_hidden: tuple[int, ...] = (200, 200, 200)
     maxout_pieces: int = 5
-    pack: int = 1  # PacGAN's m: samples per discriminator logit
-    spectral_norm: bool = False
     r1_gamma: float = 0.0  # R1 penalty γ (0: off)
     g_lr: float = 1e-4
     d_lr: float = 1e-4
@@ -191,8 +187,6 @@ class Recipe:
     ema_decay: float | None = None  # EMA of G's weights (used for evaluation)
     ema_start: float = 0.0  # the EMA just copies G until this fraction of the run
     init: str = "dcgan"  # weight init of both networks: "dcgan" is N(0, 0.02), biases 0
-    loss: str = "nsgan"  # "nsgan", "hinge" or "lsgan"
-    d_steps: int = 1  # discriminator updates per generator update
     data_scale: float = 1.0  # train on data / data_scale; samples are multiplied back
 
 
@@ -301,13 +295,9 @@ def build_trainer(
         latent_init_scale=recipe.latent_init_scale,
     )
     d = MLPDiscriminator(
-        (2,), hidden=recipe.d_hidden, maxout_pieces=recipe.maxout_pieces, pack=recipe.pack,
-        spectral_norm=recipe.spectral_norm, init=recipe.init,
+        (2,), hidden=recipe.d_hidden, maxout_pieces=recipe.maxout_pieces, init=recipe.init,
     )
-    losses: dict[str, Callable[[], Loss]] = {"nsgan": NSGAN, "hinge": Hinge, "lsgan": LSGAN}
-    if recipe.loss not in losses:
-        raise ValueError(f"recipe loss must be one of {sorted(losses)}, got {recipe.loss!r}")
-    loss: Loss = losses[recipe.loss]()
+    loss: Loss = NSGAN()
     if recipe.r1_gamma > 0:
         loss = loss + R1Penalty(recipe.r1_gamma)
     callbacks: list[Callback] = list(extra_callbacks)
@@ -322,7 +312,6 @@ def build_trainer(
     return Trainer(
         g, d, loss, g_optimizer=adam(recipe.g_lr), d_optimizer=adam(recipe.d_lr),
         callbacks=callbacks, device="cpu", seed=seed, progress_bar=False,
-        d_steps=recipe.d_steps, noise=recipe.noise,
     )
 
 

@@ -53,7 +53,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from gankit.callbacks import Callback, LossPlot
+from gankit.callbacks import Callback, LossPlot, is_loss_key
 from gankit.data import ring
 from gankit.losses import NSGAN, GANBatch, LossTerm, R1Penalty
 from gankit.metrics import mode_coverage
@@ -79,7 +79,8 @@ class TermLog(Callback):
         self.rows: list[dict[str, float]] = []
 
     def on_step_end(self, trainer: Trainer, metrics: Any) -> None:
-        self.rows.append({k: float(v) for k, v in metrics.items() if k.startswith(("d/", "g/"))})
+        self.rows.append({k: float(v) for k, v in metrics.items()
+                          if is_loss_key(k) and not k.endswith("/loss")})  # terms, not totals
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -140,8 +140,8 @@ def run(args: argparse.Namespace) -> dict:
         "covariance_error": float(cov_error),
         "relative_covariance_error": float(cov_error / torch.linalg.matrix_norm(target_cov)),
         "data_mean_error": float(torch.linalg.vector_norm(data.mean(0) - target_mean)),
-        "final_d_loss": sum(losses.history["d_loss"][1][-last:]) / last,
-        "final_g_loss": sum(losses.history["g_loss"][1][-last:]) / last,
+        "final_d_loss": sum(losses.history["d/loss"][1][-last:]) / last,
+        "final_g_loss": sum(losses.history["g/loss"][1][-last:]) / last,
     }
     (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
 

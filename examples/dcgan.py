@@ -128,8 +128,8 @@ def run(args: argparse.Namespace) -> dict:
         "steps": trainer.step,
         "epochs": trainer.epoch,
         "steps_per_epoch": steps_per_epoch,
-        "final_d_loss": sum(history["d_loss"][1][-last:]) / last,
-        "final_g_loss": sum(history["g_loss"][1][-last:]) / last,
+        "final_d_loss": sum(history["d/loss"][1][-last:]) / last,
+        "final_g_loss": sum(history["g/loss"][1][-last:]) / last,
     }
     (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"{results['data']} {tuple(data.shape)}: {trainer.step} steps, {trainer.epoch} epochs "

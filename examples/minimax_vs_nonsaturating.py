@@ -6,7 +6,7 @@ Goodfellow et al. (2014, Section 3) note that the minimax generator loss
 (``f ≪ 0``). The non-saturating loss ``−E log D(G(z))`` has derivative
 ``−(1 − σ(f))``, largest exactly then. This script trains both from the same
 initial weights, on the same data and noise stream, and plots each
-generator's loss, gradient norm ``g_grad_norm`` and mean fake logit.
+generator's loss, gradient norm ``g/grad_norm`` and mean fake logit.
 
 To let the discriminator win, it takes ``--k 5`` steps per generator step by
 default (Algorithm 1's ``k``). In the default run (seed 0) the minimax
@@ -60,7 +60,7 @@ from gankit.models import MLPDiscriminator, MLPGenerator
 from gankit.training import Trainer, seed_everything
 from gankit.visualize import save_scatter
 
-SERIES = ("g_loss", "g_grad_norm", "d_fake")
+SERIES = ("g/loss", "g/grad_norm", "d/fake_logit")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -78,7 +78,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 class History(Callback):
-    """Record ``g_loss``, ``g_grad_norm`` and ``d_fake`` (mean fake logit) at every step."""
+    """Record ``g/loss``, ``g/grad_norm`` and ``d/fake_logit`` (mean fake logit) at every step."""
 
     def __init__(self) -> None:
         self.series: dict[str, list[float]] = {name: [] for name in SERIES}
@@ -111,15 +111,15 @@ def plot_saturation(histories: dict[str, History], path: Path, k: int) -> None:
     fig = Figure(figsize=(13.0, 3.8), dpi=100)
     FigureCanvasAgg(fig)
     axes = fig.subplots(1, 3)
-    titles = {"g_loss": "generator loss", "g_grad_norm": "generator gradient norm (log)",
-              "d_fake": "mean D logit on fakes"}
+    titles = {"g/loss": "generator loss", "g/grad_norm": "generator gradient norm (log)",
+              "d/fake_logit": "mean D logit on fakes"}
     for ax, name in zip(axes, SERIES):
         for label, history in histories.items():
             values = history.series[name]
             ax.plot(range(1, len(values) + 1), values, label=label, linewidth=1.0)
         ax.set_title(titles[name])
         ax.set_xlabel("step")
-        if name == "g_grad_norm":
+        if name == "g/grad_norm":
             ax.set_yscale("log")
         ax.legend(loc="best", fontsize="small")
     fig.suptitle(f"minimax vs non-saturating generator loss, k = {k} D steps per G step")
@@ -157,13 +157,13 @@ def run(args: argparse.Namespace) -> dict:
         save_scatter(dist.sample(1000, generator=torch.Generator().manual_seed(args.seed)),
                      samples[:1000], args.out / f"samples_{name}.png",
                      title=f"{name.upper()} after {trainer.step} steps")
-        norms = history.series["g_grad_norm"]
+        norms = history.series["g/grad_norm"]
         second_half = norms[len(norms) // 2:]
         runs[name] = {
             "mean_g_grad_norm": statistics.fmean(norms),
             "median_g_grad_norm_second_half": statistics.median(second_half),
             "final_g_grad_norm": norms[-1],
-            "final_d_fake_logit": history.series["d_fake"][-1],
+            "final_d_fake_logit": history.series["d/fake_logit"][-1],
             "mode_coverage": coverage.as_dict(),
         }
     plot_saturation(histories, args.out / "saturation.png", args.k)

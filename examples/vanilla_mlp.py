@@ -168,8 +168,8 @@ def run(args: argparse.Namespace) -> dict:
         "steps": trainer.step,
         "epochs": trainer.epoch,
         "k": args.k,
-        "final_d_loss": sum(history["d_loss"][1][-last:]) / last,
-        "final_g_loss": sum(history["g_loss"][1][-last:]) / last,
+        "final_d_loss": sum(history["d/loss"][1][-last:]) / last,
+        "final_g_loss": sum(history["g/loss"][1][-last:]) / last,
     }
     results.update(class_report(trainer.sample(1000).cpu(), train, test))
     (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")

@@ -13,6 +13,7 @@ import torch
 from torch import Tensor, nn
 
 from gankit.callbacks import Callback
+from gankit.callbacks._metrics import LoggedMetrics
 
 
 class FakeTrainer:
@@ -39,6 +40,10 @@ class FakeTrainer:
         self.should_stop = False
         self.ema_generator: nn.Module | None = None
         self.saves: list[Path] = []
+        self.callback_metrics = LoggedMetrics()
+
+    def log(self, name: str, value: Tensor | float) -> None:
+        self.callback_metrics.log(name, value)
 
     def sample_noise(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         return torch.randn(n, self.latent_dim, device=self.device, generator=generator)

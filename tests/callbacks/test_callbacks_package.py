@@ -27,7 +27,7 @@ def test_every_builtin_is_a_callback_that_overrides_a_hook() -> None:
         if isinstance(obj, type) and issubclass(obj, Callback) and obj is not Callback
     ]
     assert sorted(c.__name__ for c in classes) == [
-        "CSVLogger", "CollapseWarning", "DivergenceGuard", "EMA", "Evaluation", "LossPlot",
+        "CSVLogger", "CollapseMonitor", "DivergenceGuard", "EMA", "Evaluation", "LossPlot",
         "ModelCheckpoint", "ProgressBar", "SampleGrid", "TensorBoardLogger",
     ]
     for cls in classes:
@@ -71,9 +71,9 @@ def test_loggers_read_metrics_only_on_logging_steps(tmp_path, make_trainer, monk
     for step in range(1, 5):
         trainer.step = step
         for cb in callbacks:
-            cb.on_step_end(trainer, {"d_loss": Unreadable(), "g_loss": Unreadable()})
+            cb.on_log(trainer, {"d/loss": Unreadable(), "g/loss": Unreadable()})
     trainer.step = 5
     for cb in callbacks:
-        cb.on_step_end(trainer, {"d_loss": 1.0, "g_loss": 2.0})
+        cb.on_log(trainer, {"d/loss": 1.0, "g/loss": 2.0})
         cb.on_exception(trainer, RuntimeError())
     assert (tmp_path / "log.csv").read_text().splitlines()[1] == "5,0,1.0,2.0"

@@ -18,8 +18,8 @@ def read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 def losses(step: int, run: int = 0) -> dict[str, float | torch.Tensor]:
     # Distinct, exactly representable values per step and run.
     return {
-        "d_loss": torch.tensor(step + 0.25 + run),
-        "g_loss": step * 0.5 + run,
+        "d/loss": torch.tensor(step + 0.25 + run),
+        "g/loss": step * 0.5 + run,
         "d/adv": torch.tensor(-step, dtype=torch.float64),
     }
 
@@ -29,7 +29,7 @@ def run(logger: CSVLogger, trainer, steps: range, run_id: int = 0) -> None:
     for step in steps:
         trainer.step = step
         trainer.epoch = step // 4
-        logger.on_step_end(trainer, losses(step, run_id))
+        logger.on_log(trainer, losses(step, run_id))
 
 
 def test_rows_every_n_steps_with_floats(tmp_path: Path, make_trainer) -> None:
@@ -37,13 +37,13 @@ def test_rows_every_n_steps_with_floats(tmp_path: Path, make_trainer) -> None:
     trainer = make_trainer()
     run(CSVLogger(path, every=3), trainer, range(1, 11))
     columns, rows = read(path)
-    assert columns == ["step", "epoch", "d_loss", "g_loss", "d/adv"]
+    assert columns == ["step", "epoch", "d/loss", "g/loss", "d/adv"]
     assert [int(r["step"]) for r in rows] == [3, 6, 9]
     for r in rows:
         step = int(r["step"])
         assert int(r["epoch"]) == step // 4
-        assert float(r["d_loss"]) == step + 0.25
-        assert float(r["g_loss"]) == step * 0.5
+        assert float(r["d/loss"]) == step + 0.25
+        assert float(r["g/loss"]) == step * 0.5
         assert float(r["d/adv"]) == -step
 
 
@@ -54,7 +54,7 @@ def test_each_row_is_on_disk_immediately(tmp_path: Path, make_trainer) -> None:
     logger.on_fit_start(trainer)
     for step in (1, 2):
         trainer.step = step
-        logger.on_step_end(trainer, {"d_loss": 1.0})
+        logger.on_log(trainer, {"d/loss": 1.0})
         assert len(read(path)[1]) == step
 
 
@@ -63,14 +63,14 @@ def test_new_and_missing_keys_keep_a_stable_column_set(tmp_path: Path, make_trai
     trainer = make_trainer()
     logger = CSVLogger(path, every=1)
     logger.on_fit_start(trainer)
-    script = [{"d_loss": 1.0, "g_loss": 2.0}, {"d_loss": 3.0, "g_loss": 4.0, "d/gp": 5.0},
-              {"g_loss": 6.0}]
+    script = [{"d/loss": 1.0, "g/loss": 2.0}, {"d/loss": 3.0, "g/loss": 4.0, "d/gp": 5.0},
+              {"g/loss": 6.0}]
     for step, metrics in enumerate(script, start=1):
         trainer.step = step
-        logger.on_step_end(trainer, metrics)
+        logger.on_log(trainer, metrics)
     columns, rows = read(path)
-    assert columns == ["step", "epoch", "d_loss", "g_loss", "d/gp"]
-    assert [(r["d_loss"], r["g_loss"], r["d/gp"]) for r in rows] == [
+    assert columns == ["step", "epoch", "d/loss", "g/loss", "d/gp"]
+    assert [(r["d/loss"], r["g/loss"], r["d/gp"]) for r in rows] == [
         ("1.0", "2.0", ""), ("3.0", "4.0", "5.0"), ("", "6.0", "")
     ]
 
@@ -86,11 +86,11 @@ def test_resume_writes_no_duplicate_steps(tmp_path: Path, make_trainer) -> None:
     steps = [int(r["step"]) for r in rows]
     assert steps == [2, 4, 6, 8, 10, 12, 14]
     assert len(set(steps)) == len(steps)
-    assert columns == ["step", "epoch", "d_loss", "g_loss", "d/adv"]
+    assert columns == ["step", "epoch", "d/loss", "g/loss", "d/adv"]
     # Rows up to 6 come from the first run, later ones from the resumed run.
     for r in rows:
         step = int(r["step"])
-        assert float(r["d_loss"]) == step + 0.25 + (100 if step > 6 else 0)
+        assert float(r["d/loss"]) == step + 0.25 + (100 if step > 6 else 0)
     assert not list(tmp_path.glob("*.tmp"))
 
 
@@ -109,7 +109,7 @@ def test_fresh_run_over_an_old_file_starts_over(tmp_path: Path, make_trainer) ->
     trainer = make_trainer()
     run(CSVLogger(path, every=1), trainer, range(1, 3))
     columns, rows = read(path)
-    assert columns == ["step", "epoch", "d_loss", "g_loss", "d/adv"]
+    assert columns == ["step", "epoch", "d/loss", "g/loss", "d/adv"]
     assert [int(r["step"]) for r in rows] == [1, 2]
 
 

@@ -15,8 +15,8 @@ def test_finite_losses_pass(make_trainer) -> None:
     metrics = {
         "d/adv": torch.tensor(0.7),
         "d/gp": torch.tensor(1e30),
-        "d_loss": torch.tensor(0.8),
-        "g_loss": 2.5,
+        "d/loss": torch.tensor(0.8),
+        "g/loss": 2.5,
         "g/adv": -4.0,
     }
     DivergenceGuard().on_step_end(trainer, metrics)  # no error
@@ -31,7 +31,7 @@ def test_non_finite_term_is_named_with_step(make_trainer, value, shown, as_tenso
     trainer = make_trainer()
     trainer.step = 17
     bad = torch.tensor(value) if as_tensor else value
-    metrics = {"d/adv": torch.tensor(0.5), "d/gp": bad, "d_loss": bad, "g_loss": 1.0}
+    metrics = {"d/adv": torch.tensor(0.5), "d/gp": bad, "d/loss": bad, "g/loss": 1.0}
     expected = rf"non-finite loss at step 17: d/gp = {shown}"
     with pytest.raises(DivergenceError, match=expected) as info:
         DivergenceGuard().on_step_end(trainer, metrics)
@@ -39,16 +39,16 @@ def test_non_finite_term_is_named_with_step(make_trainer, value, shown, as_tenso
     assert isinstance(err, RuntimeError)
     assert err.step == 17 and err.term == "d/gp"
     assert math.isnan(err.value) if shown == "nan" else err.value == value
-    assert err.others == ("d_loss",)  # the total is named after the term
-    assert "also non-finite: d_loss" in str(err)
+    assert err.others == ("d/loss",)  # the total is named after the term
+    assert "also non-finite: d/loss" in str(err)
 
 
 def test_total_alone_and_generator_terms(make_trainer) -> None:
     trainer = make_trainer()
     trainer.step = 4
-    with pytest.raises(DivergenceError, match=r"step 4: g_loss = inf") as info:
-        DivergenceGuard().on_step_end(trainer, {"d_loss": 0.1, "g_loss": torch.tensor(math.inf)})
-    assert info.value.term == "g_loss" and info.value.others == ()
+    with pytest.raises(DivergenceError, match=r"step 4: g/loss = inf") as info:
+        DivergenceGuard().on_step_end(trainer, {"d/loss": 0.1, "g/loss": torch.tensor(math.inf)})
+    assert info.value.term == "g/loss" and info.value.others == ()
     with pytest.raises(DivergenceError, match=r"step 4: g/feature = nan"):
         DivergenceGuard().on_step_end(trainer, {"g/feature": torch.tensor([math.nan])[0]})
 
@@ -57,10 +57,10 @@ def test_non_loss_metrics_are_not_checked(make_trainer) -> None:
     trainer = make_trainer()
     trainer.step = 1
     metrics = {
-        "d_loss": torch.tensor(1.0),
-        "d_real": torch.tensor(math.nan),
-        "g_grad_norm": torch.tensor(math.inf),
-        "d_grad_norm": math.inf,
+        "d/loss": torch.tensor(1.0),
+        "d/real_logit": torch.tensor(math.nan),
+        "g/grad_norm": torch.tensor(math.inf),
+        "d/grad_norm": math.inf,
     }
     DivergenceGuard().on_step_end(trainer, metrics)
 
@@ -81,15 +81,15 @@ def test_every_skips_other_steps(make_trainer) -> None:
     guard = DivergenceGuard(every=3)
     for step in (1, 2, 4, 5):
         trainer.step = step
-        guard.on_step_end(trainer, {"d_loss": math.nan})
+        guard.on_step_end(trainer, {"d/loss": math.nan})
     trainer.step = 6
     with pytest.raises(DivergenceError, match="step 6"):
-        guard.on_step_end(trainer, {"d_loss": math.nan})
+        guard.on_step_end(trainer, {"d/loss": math.nan})
 
 
 def test_error_pickles() -> None:
-    err = pickle.loads(pickle.dumps(DivergenceError(5, "d/bomb", math.inf, ("d_loss",))))
-    assert (err.step, err.term, err.value, err.others) == (5, "d/bomb", math.inf, ("d_loss",))
+    err = pickle.loads(pickle.dumps(DivergenceError(5, "d/bomb", math.inf, ("d/loss",))))
+    assert (err.step, err.term, err.value, err.others) == (5, "d/bomb", math.inf, ("d/loss",))
     assert str(err).startswith("non-finite loss at step 5: d/bomb = inf")
 
 
@@ -113,6 +113,7 @@ def test_one_synchronisation_per_check(make_trainer, monkeypatch) -> None:
     trainer = make_trainer()
     trainer.step = 1
     metrics = {f"d/t{i}": torch.tensor(float(i)) for i in range(6)}
-    metrics.update(d_loss=torch.tensor(15.0), g_loss=torch.tensor(1.0), d_real=torch.tensor(0.5))
+    metrics.update({"d/loss": torch.tensor(15.0), "g/loss": torch.tensor(1.0),
+                    "d/real_logit": torch.tensor(0.5)})
     DivergenceGuard().on_step_end(trainer, metrics)
     assert reads == ["__bool__"]

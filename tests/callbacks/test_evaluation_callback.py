@@ -15,25 +15,33 @@ import torch
 from torch import nn
 
 from gankit import Trainer
-from gankit.callbacks import Callback
-from gankit.callbacks.evaluation import (
+from gankit.callbacks import (
+    Callback,
     DensityCoverageEval,
     Evaluation,
     FrechetEval,
+    MetricEval,
     ModeCoverageEval,
     PrecisionRecallEval,
 )
 from gankit.losses import NSGAN
+from gankit.metrics import (
+    DensityCoverageMetric,
+    FrechetDistance,
+    KernelDistanceMetric,
+    ModeCoverageMetric,
+    PrecisionRecallMetric,
+)
 from gankit.models import MLPDiscriminator, MLPGenerator
 
 
 class Recorder(Callback):
-    """Keeps a copy of the metrics each on_step_end receives."""
+    """A logger: keeps a copy of the metrics each on_log receives."""
 
     def __init__(self) -> None:
         self.seen: dict[int, dict[str, Any]] = {}
 
-    def on_step_end(self, trainer: Any, metrics: Any) -> None:
+    def on_log(self, trainer: Any, metrics: Any) -> None:
         self.seen[trainer.step] = dict(metrics)
 
 
@@ -53,16 +61,19 @@ def _lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
-def test_runs_every_n_steps_and_later_callbacks_see_the_keys(tmp_path: Path) -> None:
+@pytest.mark.parametrize("logger_first", [False, True])
+def test_runs_every_n_steps_and_every_logger_sees_the_keys(
+        tmp_path: Path, logger_first: bool) -> None:
     path = tmp_path / "eval" / "metrics.jsonl"
     evaluation = Evaluation({"step_squared": lambda t: float(t.step**2)}, every=3, path=path)
     recorder = Recorder()
-    _trainer([evaluation, recorder]).fit(_data(), steps=7, batch_size=16)
+    callbacks: list[Callback] = [recorder, evaluation] if logger_first else [evaluation, recorder]
+    _trainer(callbacks).fit(_data(), steps=7, batch_size=16)
 
     with_eval = sorted(s for s, m in recorder.seen.items() if "eval/step_squared" in m)
     assert with_eval == [3, 6]
     assert recorder.seen[6]["eval/step_squared"] == 36.0
-    assert "d_loss" in recorder.seen[6]  # the trainer's own metrics are still there
+    assert "d/loss" in recorder.seen[6]  # the trainer's own metrics are still there
     # The fit's end adds step 7, which no logger sees but the history and the file keep.
     assert [e["step"] for e in evaluation.history] == [3, 6, 7]
     assert evaluation.latest == {"eval/step_squared": 49.0}
@@ -101,21 +112,24 @@ def test_mapping_results_are_nested_and_sequence_results_flat(make_trainer: Call
     trainer.step = 5
     nested = Evaluation({"pair": lambda t: {"a": 1.0, "b": torch.tensor(2.0)}}, every=5)
     flat = Evaluation([lambda t: {"a": 1, "b": 2.5}], every=5)
-    metrics: dict[str, Any] = {}
-    nested.on_step_end(trainer, metrics)
-    flat.on_step_end(trainer, metrics)
-    assert metrics == {"eval/pair/a": 1.0, "eval/pair/b": 2.0, "eval/a": 1.0, "eval/b": 2.5}
-    assert all(type(v) is float for v in metrics.values())
+    nested.on_step_end(trainer, {})
+    flat.on_step_end(trainer, {})
+    logged = trainer.callback_metrics
+    assert logged == {"eval/pair/a": 1.0, "eval/pair/b": 2.0, "eval/a": 1.0, "eval/b": 2.5}
+    assert type(logged["eval/a"]) is float  # logged values are floats; the record keeps the int
+    assert nested.latest["eval/pair/b"] == 2.0 and flat.latest["eval/a"] == 1
 
 
-def test_read_only_metrics_are_left_alone(make_trainer: Callable) -> None:
+def test_lists_are_kept_but_only_numbers_are_logged(make_trainer: Callable) -> None:
     trainer = make_trainer()
     trainer.step = 1
-    evaluation = Evaluation({"x": lambda t: 3.0}, every=1)
-    frozen = types.MappingProxyType({"d_loss": 0.1})
-    evaluation.on_step_end(trainer, frozen)
-    assert dict(frozen) == {"d_loss": 0.1}
-    assert evaluation.latest == {"eval/x": 3.0}
+    evaluation = Evaluation({"m": lambda t: {"counts": torch.tensor([3, 0, 2]), "share": 0.5}},
+                            every=1)
+    frozen = types.MappingProxyType({"d/loss": 0.1})
+    evaluation.on_step_end(trainer, frozen)  # the step's own mapping is not written to
+    assert dict(frozen) == {"d/loss": 0.1}
+    assert evaluation.latest == {"eval/m/counts": [3, 0, 2], "eval/m/share": 0.5}
+    assert trainer.callback_metrics == {"eval/m/share": 0.5}
 
 
 def test_state_round_trip(make_trainer: Callable) -> None:
@@ -159,8 +173,9 @@ def test_mode_coverage_eval_against_a_hand_computed_case(make_trainer: Callable)
             return means[torch.arange(len(z)) % 3] + 0.01
 
     trainer = make_trainer(ThreeModes(), latent_dim=2)
-    result = ModeCoverageEval(means, std=0.01, n=300)(trainer)
-    assert result["modes_covered"] == 3.0
+    result = MetricEval(ModeCoverageMetric(means, std=0.01), n=300, batch_size=300)(trainer)
+    assert result["modes_covered"] == 3 and result["num_modes"] == 8
+    assert result["counts"] == [100, 100, 100, 0, 0, 0, 0, 0]
     assert result["high_quality_fraction"] == 1.0
     assert result["reverse_kl"] == pytest.approx(math.log(8 / 3), abs=1e-12)  # ln K − ln 3
 
@@ -169,7 +184,8 @@ def test_frechet_eval_matches_a_numpy_reference(make_trainer: Callable) -> None:
     scipy_linalg = pytest.importorskip("scipy.linalg")
     trainer = make_trainer(latent_dim=4)  # generator: nn.Linear(4, 2)
     real = torch.randn(400, 2, generator=torch.Generator().manual_seed(3)) * 2.0 + 1.0
-    value = FrechetEval(real, n=500, seed=7, batch_size=64)(trainer)["frechet_distance"]
+    value = MetricEval(FrechetDistance(), real=real, n=500, seed=7, batch_size=64)(trainer)
+    value = value["frechet_distance"]
 
     z = torch.randn(500, 4, generator=torch.Generator().manual_seed(7))
     with torch.no_grad():
@@ -188,12 +204,35 @@ def test_feature_evals_on_samples_identical_to_the_data(make_trainer: Callable) 
     with torch.no_grad():
         real = trainer.generator(z)  # exactly the samples the evals will draw
     extractor = nn.Sequential(nn.Linear(2, 3), nn.Tanh())
-    pr = PrecisionRecallEval(real, extractor, k=3, seed=0)(trainer)
-    dc = DensityCoverageEval(real, extractor, k=5, seed=0)(trainer)
-    fd = FrechetEval(real, extractor, seed=0)(trainer)
+    def score(metric: Any) -> dict[str, Any]:
+        return MetricEval(metric, real=real, feature_extractor=extractor, seed=0)(trainer)
+
+    pr = score(PrecisionRecallMetric(k=3))
+    dc = score(DensityCoverageMetric(k=5))
+    fd = score(FrechetDistance())
+    kid = score(KernelDistanceMetric(num_subsets=4, subset_size=50))
     assert pr == {"precision": 1.0, "recall": 1.0}
     assert dc["coverage"] == 1.0 and dc["density"] >= 1.0
     assert fd["frechet_distance"] == pytest.approx(0.0, abs=1e-10)
+    assert set(kid) == {"mean", "std"} and all(math.isfinite(v) for v in kid.values())
+
+
+def test_the_0_1_0_adaptors_warn_and_give_the_same_keys(make_trainer: Callable) -> None:
+    trainer = make_trainer(latent_dim=4)
+    real = torch.randn(50, 2, generator=torch.Generator().manual_seed(0))
+    means = torch.zeros(1, 2)
+    cases = [
+        (lambda: ModeCoverageEval(means, std=1.0, n=20),
+         {"modes_covered", "high_quality_fraction", "reverse_kl"}),
+        (lambda: FrechetEval(real), {"frechet_distance"}),
+        (lambda: PrecisionRecallEval(real), {"precision", "recall"}),
+        (lambda: DensityCoverageEval(real), {"density", "coverage"}),
+    ]
+    for make, keys in cases:
+        with pytest.warns(DeprecationWarning, match="is deprecated .* use MetricEval"):
+            adaptor = make()
+        assert isinstance(adaptor, MetricEval)
+        assert set(adaptor(trainer)) == keys
 
 
 def test_conditional_generators_get_cycling_labels(make_trainer: Callable) -> None:
@@ -203,8 +242,8 @@ def test_conditional_generators_get_cycling_labels(make_trainer: Callable) -> No
 
     trainer = make_trainer(LabelEcho(), latent_dim=2, num_classes=3)
     means = torch.tensor([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0]])
-    result = ModeCoverageEval(means, std=0.1, n=7, batch_size=3)(trainer)  # labels 0120120
-    assert result["modes_covered"] == 3.0
+    result = MetricEval(ModeCoverageMetric(means, std=0.1), n=7, batch_size=3)(trainer)  # 0120120
+    assert result["modes_covered"] == 3
     assert result["reverse_kl"] == pytest.approx(
         math.log(3) + sum(p * math.log(p) for p in (3 / 7, 2 / 7, 2 / 7))
     )
@@ -227,13 +266,16 @@ def test_errors(make_trainer: Callable) -> None:
         Evaluation({"x": lambda t: "high"}, every=1).on_step_end(trainer, {})
     with pytest.raises(ValueError, match="two metrics produce the key 'eval/a'"):
         Evaluation([lambda t: {"a": 1.0}, lambda t: {"a": 2.0}], every=1).on_step_end(trainer, {})
+    with pytest.raises(TypeError, match="metric value 'v' must be a number or a list of num"):
+        Evaluation({"x": lambda t: {"v": ["a"]}}, every=1).on_step_end(trainer, {})
+    with pytest.raises(TypeError, match=r"metric must be a gankit\.metrics\.Metric, got function"):
+        MetricEval(lambda x: x)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"real must be a torch\.Tensor"):
-        FrechetEval([[0.0, 1.0]])  # type: ignore[arg-type]
+        MetricEval(FrechetDistance(), real=[[0.0, 1.0]])  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"real must have shape \(N, \*S\) with N >= 2"):
-        FrechetEval(torch.zeros(1, 2))
+        MetricEval(FrechetDistance(), real=torch.zeros(1, 2))
     with pytest.raises(TypeError, match=r"feature_extractor must be an nn\.Module"):
-        PrecisionRecallEval(torch.zeros(4, 2), lambda x: x)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="std must be a finite number > 0"):
-        ModeCoverageEval(torch.zeros(2, 2), std=0.0)
-    with pytest.raises(ValueError, match="k must be a positive int"):
-        DensityCoverageEval(torch.zeros(4, 2), k=0)
+        MetricEval(FrechetDistance(), real=torch.zeros(4, 2),
+                   feature_extractor=lambda x: x)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="n must be a positive int"):
+        MetricEval(FrechetDistance(), n=0)

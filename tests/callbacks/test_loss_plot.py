@@ -14,13 +14,13 @@ def drive(plot: LossPlot, trainer, steps: range, offset: float = 0.0) -> None:
     for step in steps:
         trainer.step = step
         metrics = {
-            "d_loss": torch.tensor(step + offset),
-            "g_loss": -float(step),
+            "d/loss": torch.tensor(step + offset),
+            "g/loss": -float(step),
             "d/gp": torch.tensor(0.5 * step),
-            "d_real": 0.9,
-            "g_grad_norm": torch.tensor(3.0),
+            "d/real_logit": 0.9,
+            "g/grad_norm": torch.tensor(3.0),
         }
-        plot.on_step_end(trainer, metrics)
+        plot.on_log(trainer, metrics)
 
 
 def test_records_losses_every_n_steps(tmp_path: Path, make_trainer) -> None:
@@ -28,8 +28,8 @@ def test_records_losses_every_n_steps(tmp_path: Path, make_trainer) -> None:
     trainer = make_trainer()
     drive(plot, trainer, range(1, 10))
     assert plot.history == {
-        "d_loss": ([3, 6, 9], [3.0, 6.0, 9.0]),
-        "g_loss": ([3, 6, 9], [-3.0, -6.0, -9.0]),
+        "d/loss": ([3, 6, 9], [3.0, 6.0, 9.0]),
+        "g/loss": ([3, 6, 9], [-3.0, -6.0, -9.0]),
         "d/gp": ([3, 6, 9], [1.5, 3.0, 4.5]),
     }
     assert all(type(v) is float for _, values in plot.history.values() for v in values)
@@ -63,12 +63,12 @@ def test_history_continues_after_resume(tmp_path: Path, make_trainer) -> None:
     trainer.step = 6
     resumed.on_fit_start(trainer)
     drive(resumed, trainer, range(7, 11), offset=100.0)
-    assert resumed.history["d_loss"] == ([2, 4, 6, 8, 10], [2.0, 4.0, 6.0, 108.0, 110.0])
+    assert resumed.history["d/loss"] == ([2, 4, 6, 8, 10], [2.0, 4.0, 6.0, 108.0, 110.0])
 
     # A same-process rewind: points after trainer.step are dropped at fit start.
     trainer.step = 4
     resumed.on_fit_start(trainer)
-    assert resumed.history["g_loss"] == ([2, 4], [-2.0, -4.0])
+    assert resumed.history["g/loss"] == ([2, 4], [-2.0, -4.0])
 
 
 def test_bad_arguments(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ def load(path: Path) -> dict:
 def drive(ckpt: ModelCheckpoint, trainer, steps: range) -> None:
     for step in steps:
         trainer.step = step
-        ckpt.on_step_end(trainer, {"d_loss": 1.0})
+        ckpt.on_step_end(trainer, {"d/loss": 1.0})
 
 
 def test_every_n_steps_keeps_last_k_and_last_pt(tmp_path: Path, make_trainer) -> None:

@@ -17,7 +17,7 @@ def drive(bar: ProgressBar, trainer, steps: range) -> None:
     bar.on_fit_start(trainer)
     for step in steps:
         trainer.step = step
-        bar.on_step_end(trainer, {"d_loss": 0.5, "g_loss": 2.25})
+        bar.on_log(trainer, {"d/loss": 0.5, "g/loss": 2.25})
     bar.on_fit_end(trainer)
 
 
@@ -41,16 +41,16 @@ def test_shows_step_and_losses_on_a_terminal(make_trainer, monkeypatch) -> None:
     assert bar.enabled and bar._bar.total == 20
     for step in range(1, 10):
         trainer.step = step
-        bar.on_step_end(trainer, {"d_loss": 0.5, "g_loss": 2.25})
+        bar.on_log(trainer, {"d/loss": 0.5, "g/loss": 2.25})
     assert bar._bar.n == 0  # not refreshed between logging steps
     trainer.step = 10
-    bar.on_step_end(trainer, {"d_loss": 0.5, "g_loss": 2.25})
+    bar.on_log(trainer, {"d/loss": 0.5, "g/loss": 2.25})
     assert bar._bar.n == 10
     trainer.step = 13
     bar.on_fit_end(trainer)
     out = terminal.getvalue()
     assert "10/20" in out and "13/20" in out
-    assert "d_loss=0.5" in out and "g_loss=2.25" in out
+    assert "d/loss=0.5" in out and "g/loss=2.25" in out
 
 
 def test_resumed_bar_starts_at_the_step(make_trainer, monkeypatch) -> None:
@@ -82,12 +82,12 @@ def test_plain_lines_every_n_steps_or_after_the_interval(make_trainer, capsys,
     bar = ProgressBar(log_every=10, log_seconds=25.0)
     bar.on_fit_start(trainer)
     for trainer.step in range(1, 41):
-        bar.on_step_end(trainer, {"d_loss": 1.5, "g_loss": 0.25})
+        bar.on_log(trainer, {"d/loss": 1.5, "g/loss": 0.25})
     lines = capsys.readouterr().out.splitlines()
     # every 10 steps; the 25 s interval never comes first at 1 step per second
     assert [x.split("  ")[0] for x in lines] == [
         "step 10/40 (25%)", "step 20/40 (50%)", "step 30/40 (75%)", "step 40/40 (100%)"]
-    assert lines[0] == "step 10/40 (25%)  d_loss 1.5  g_loss 0.25  epoch 0  1.0 steps/s  ETA 30s"
+    assert lines[0] == "step 10/40 (25%)  d/loss 1.5  g/loss 0.25  epoch 0  1.0 steps/s  ETA 30s"
 
 
 def test_the_interval_prints_a_line_before_n_steps(make_trainer, capsys, monkeypatch) -> None:
@@ -100,7 +100,7 @@ def test_the_interval_prints_a_line_before_n_steps(make_trainer, capsys, monkeyp
     bar = ProgressBar(log_every=500, log_seconds=30.0)
     bar.on_fit_start(trainer)
     for trainer.step in range(1, 7):
-        bar.on_step_end(trainer, {"d_loss": 1.0})
+        bar.on_log(trainer, {"d/loss": 1.0})
     lines = capsys.readouterr().out.splitlines()
     assert [x.split("  ")[0] for x in lines] == ["step 3", "step 6"]
     assert "ETA" not in lines[0] and "0.1 steps/s" in lines[0]

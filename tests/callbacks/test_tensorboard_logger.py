@@ -26,11 +26,11 @@ def test_logs_scalars(tmp_path: Path, make_trainer) -> None:
     logger.on_fit_start(trainer)
     for step in range(1, 6):
         trainer.step = step
-        logger.on_step_end(trainer, {"d_loss": torch.tensor(float(step)), "g/adv": 0.5})
+        logger.on_log(trainer, {"d/loss": torch.tensor(float(step)), "g/adv": 0.5})
     logger.on_fit_end(trainer)
     events = EventAccumulator(str(tmp_path))
     events.Reload()
-    assert [(e.step, e.value) for e in events.Scalars("d_loss")] == [(2, 2.0), (4, 4.0)]
+    assert [(e.step, e.value) for e in events.Scalars("d/loss")] == [(2, 2.0), (4, 4.0)]
     assert [e.step for e in events.Scalars("g/adv")] == [2, 4]
 
 

@@ -107,11 +107,11 @@ def test_scatter_png(tmp_path: Path) -> None:
 
 
 def test_loss_plot_png(tmp_path: Path) -> None:
-    history = {"d_loss": ([1, 2, 3], [1.0, 0.8, 0.7]), "d/gp": ([1, 2, 3], [0.1, 0.2, 0.1])}
+    history = {"d/loss": ([1, 2, 3], [1.0, 0.8, 0.7]), "d/gp": ([1, 2, 3], [0.1, 0.2, 0.1])}
     with Image.open(save_loss_plot(history, tmp_path / "loss.png")) as im:
         assert im.format == "PNG" and im.size == (700, 400)
-    with pytest.raises(ValueError, match="series 'g_loss' has 2 steps but 1 values"):
-        save_loss_plot({"g_loss": ([1, 2], [0.5])}, tmp_path / "bad.png")
+    with pytest.raises(ValueError, match="series 'g/loss' has 2 steps but 1 values"):
+        save_loss_plot({"g/loss": ([1, 2], [0.5])}, tmp_path / "bad.png")
 
 
 def test_missing_extras_name_the_install_command(tmp_path: Path, monkeypatch) -> None:

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 import torch
 
-from gankit.cli.evaluate import evaluate_run, save_samples_picture
+from gankit.cli.evaluate import evaluate_run
 from gankit.config import build_experiment
+from gankit.visualize import save_samples_picture
 
-EVAL = {"enabled": True, "num_samples": 400, "seed": 3, "mode_coverage": True,
+EVAL = {"enabled": True, "every": None, "num_samples": 400, "seed": 3, "mode_coverage": True,
         "threshold": 3.0, "plot": False}
 
 
@@ -81,3 +82,35 @@ def test_pictures_only_for_points_and_images(tmp_path: Path) -> None:
     assert not (tmp_path / "x.png").exists()
     path = save_samples_picture(torch.zeros(4, 3, 8, 8), tmp_path / "z.png")
     assert path == tmp_path / "z.png" and path.stat().st_size > 0
+
+
+def test_gankit_evaluate_reproduces_the_end_of_run_metrics(
+        tiny_config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from gankit.cli.main import main
+
+    run = tmp_path / "run"
+    assert main(["train", str(tiny_config), "--out", str(run), "--set", "eval.every=10"]) == 0
+    trained = json.loads((run / "metrics.json").read_text())
+    capsys.readouterr()
+    # The run folder means its newest checkpoint, last.pt: the same generator, the same code.
+    assert main(["evaluate", str(run), "--no-plot"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    again = json.loads((run / "eval" / "last" / "metrics.json").read_text())
+    shared = {k: v for k, v in trained.items() if k != "train_seconds"}
+    assert again == shared
+    assert printed == {k: v for k, v in shared.items() if not isinstance(v, list)}
+    assert not (run / "eval" / "last" / "samples.png").exists()
+    # eval.every logged the same metrics during training, under the loggers' columns.
+    header = (run / "log.csv").read_text().splitlines()[0].split(",")
+    assert "eval/modes_covered" in header and "eval/high_quality_fraction" in header
+
+
+def test_gankit_evaluate_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from gankit.cli.main import main
+
+    assert main(["evaluate", str(tmp_path / "missing.pt")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    lone = tmp_path / "lone.pt"
+    lone.write_bytes(b"not a checkpoint")
+    assert main(["evaluate", str(lone)]) == 2
+    assert "give --config CONFIG" in capsys.readouterr().err

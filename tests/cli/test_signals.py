@@ -244,5 +244,5 @@ def test_progress_lines_appear_while_running_under_nohup_and_sigterm_stops_it(
     text = log.read_text()
     assert proc.returncode == 143, text
     line = next(x for x in text.splitlines() if x.startswith("step 500/"))
-    assert "d_loss" in line and "g_loss" in line and "steps/s" in line and "ETA" in line
+    assert "d/loss" in line and "g/loss" in line and "steps/s" in line and "ETA" in line
     assert (out / "checkpoints/interrupted.pt").is_file()

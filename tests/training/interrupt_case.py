@@ -44,7 +44,7 @@ class LossWindowLR(Callback):
         self.started = started
 
     def on_step_end(self, trainer: Any, metrics: Any) -> None:
-        self.window.append(float(metrics["d_loss"]))
+        self.window.append(float(metrics["d/loss"]))
         if trainer.step == 3:
             self.started.write_text("training")
         if trainer.step % 7 == 0:

@@ -76,10 +76,10 @@ def test_step_metrics_hold_every_term_and_diagnostics() -> None:
         torch.randn(32, 2), steps=1, batch_size=8
     )
     keys = set(rec.metrics[0])
-    assert {"d/wgan", "d/gp", "g/wgan", "d_loss", "g_loss", "d_real", "d_fake",
-            "g_grad_norm", "d_grad_norm"} <= keys
+    assert {"d/wgan", "d/gp", "g/wgan", "d/loss", "g/loss", "d/real_logit", "d/fake_logit",
+            "g/grad_norm", "d/grad_norm"} <= keys
     m = rec.metrics[0]
-    assert torch.allclose(m["d_loss"], m["d/wgan"] + m["d/gp"])
+    assert torch.allclose(m["d/loss"], m["d/wgan"] + m["d/gp"])
     assert all(not v.requires_grad for v in m.values() if isinstance(v, torch.Tensor))
 
 

@@ -121,7 +121,7 @@ def test_fit_takes_a_tensor_dataset_and_batches_it_like_the_tensor() -> None:
 def test_a_dataset_of_pairs_gives_labels(tmp_path: Path) -> None:
     trainer = make()
     trainer.fit(Pairs(50), steps=2, batch_size=10)
-    assert trainer._source is not None and trainer._source.has_labels
+    assert trainer._feed.source is not None and trainer._feed.source.has_labels
 
 
 def test_a_dataset_resumes_mid_epoch_bit_for_bit(tmp_path: Path) -> None:

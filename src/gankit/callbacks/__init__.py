@@ -4,21 +4,24 @@ The protocol lives in :mod:`gankit.callbacks.base`; every built-in callback is
 one file of this package.
 """
 
+from gankit.callbacks._metrics import LoggedMetrics, is_loss_key
+from gankit.callbacks._trainer_view import TrainerView
 from gankit.callbacks.base import HOOKS, Callback, Metrics
 from gankit.callbacks.checkpoint import ModelCheckpoint
-from gankit.callbacks.collapse import CollapseWarning, ModeCollapseWarning
+from gankit.callbacks.collapse_monitor import CollapseMonitor, ModeCollapseWarning
 from gankit.callbacks.csv_logger import CSVLogger
 from gankit.callbacks.divergence import DivergenceError, DivergenceGuard
 from gankit.callbacks.ema import EMA
-from gankit.callbacks.evaluation import (
+from gankit.callbacks.evaluation import EvalFn, Evaluation, EvalValue
+from gankit.callbacks.fixed_noise import FixedNoise
+from gankit.callbacks.loss_plot import LossPlot
+from gankit.callbacks.metric_eval import (
     DensityCoverageEval,
-    EvalFn,
-    Evaluation,
     FrechetEval,
+    MetricEval,
     ModeCoverageEval,
     PrecisionRecallEval,
 )
-from gankit.callbacks.loss_plot import LossPlot
 from gankit.callbacks.progress import ProgressBar
 from gankit.callbacks.samples import SampleGrid
 from gankit.callbacks.tensorboard import TensorBoardLogger
@@ -28,14 +31,18 @@ __all__ = [
     "HOOKS",
     "CSVLogger",
     "Callback",
-    "CollapseWarning",
+    "CollapseMonitor",
     "DensityCoverageEval",
     "DivergenceError",
     "DivergenceGuard",
     "EvalFn",
+    "EvalValue",
     "Evaluation",
+    "FixedNoise",
     "FrechetEval",
+    "LoggedMetrics",
     "LossPlot",
+    "MetricEval",
     "Metrics",
     "ModeCollapseWarning",
     "ModeCoverageEval",
@@ -44,4 +51,14 @@ __all__ = [
     "ProgressBar",
     "SampleGrid",
     "TensorBoardLogger",
+    "TrainerView",
+    "is_loss_key",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name == "CollapseWarning":
+        from gankit.callbacks import collapse_monitor
+
+        return collapse_monitor.__getattr__(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

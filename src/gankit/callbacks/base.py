@@ -13,7 +13,8 @@ Hook order::
       repeat:
         on_discriminator_step_end   (d_steps times)
         on_generator_step_end
-        on_step_end                 (trainer.step already incremented)
+        on_step_end                 (trainer.step already incremented; publish with trainer.log)
+        on_log                      (after every on_step_end: loggers read everything logged)
         on_epoch_end                (when a pass over the data ends)
     on_fit_end                      (on success)
     on_exception                    (instead of on_fit_end, on any error)
@@ -22,12 +23,11 @@ Hook order::
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from torch import Tensor
 
-if TYPE_CHECKING:
-    from gankit.training.trainer import Trainer
+from gankit.callbacks._trainer_view import TrainerView
 
 __all__ = ["HOOKS", "Callback", "Metrics"]
 
@@ -41,6 +41,7 @@ HOOKS: tuple[str, ...] = (
     "on_discriminator_step_end",
     "on_generator_step_end",
     "on_step_end",
+    "on_log",
     "on_epoch_end",
     "on_fit_end",
     "on_exception",
@@ -63,54 +64,70 @@ class Callback:
         ...             trainer.should_stop = True
     """
 
-    def setup(self, trainer: Trainer) -> None:
+    def setup(self, trainer: TrainerView) -> None:
         """Called once in the trainer's constructor, before any checkpoint is loaded.
 
         Callbacks that own modules (for example :class:`~gankit.callbacks.EMA`)
         create them here, so that :meth:`load_state_dict` has somewhere to load into.
         """
 
-    def on_fit_start(self, trainer: Trainer) -> None:
+    def on_fit_start(self, trainer: TrainerView) -> None:
         """Called once when :meth:`~gankit.Trainer.fit` starts, before the first step."""
 
-    def on_discriminator_step_end(self, trainer: Trainer, metrics: Metrics) -> None:
+    def on_discriminator_step_end(self, trainer: TrainerView, metrics: Metrics) -> None:
         """Called after each discriminator optimizer step.
 
         Args:
             trainer: The trainer.
-            metrics: The discriminator's loss terms of that step (0-dim tensors,
-                detached) and ``"d_loss"``, their sum.
+            metrics: The discriminator's loss terms of that step as ``d/<term>``
+                (0-dim tensors, detached) and ``"d/loss"``, their sum.
         """
 
-    def on_generator_step_end(self, trainer: Trainer, metrics: Metrics) -> None:
+    def on_generator_step_end(self, trainer: TrainerView, metrics: Metrics) -> None:
         """Called after each generator optimizer step, before ``trainer.step`` grows.
 
         Args:
             trainer: The trainer.
-            metrics: The generator's loss terms (0-dim tensors, detached) and
-                ``"g_loss"``, their sum.
+            metrics: The generator's loss terms as ``g/<term>`` (0-dim tensors,
+                detached) and ``"g/loss"``, their sum.
         """
 
-    def on_step_end(self, trainer: Trainer, metrics: Metrics) -> None:
+    def on_step_end(self, trainer: TrainerView, metrics: Metrics) -> None:
         """Called after each full training step; ``trainer.step`` is already incremented.
+
+        A callback that computes a value for the loggers publishes it with
+        ``trainer.log(name, value)``; every logger sees it in :meth:`on_log`,
+        whatever the order of the callbacks.
 
         Args:
             trainer: The trainer.
-            metrics: Every loss term by name (``d/<name>`` and ``g/<name>``),
-                ``d_loss``, ``g_loss``, ``d_real`` and ``d_fake`` (the mean
-                discriminator outputs on real and fake data), and ``g_grad_norm``
-                and ``d_grad_norm``. Values are floats or 0-dim detached tensors;
-                call ``float(v)`` only when you need a number, because it waits for
-                the device.
+            metrics: ``trainer.callback_metrics``: every loss term by name
+                (``d/<term>`` and ``g/<term>``), ``d/loss`` and ``g/loss``,
+                ``d/real_logit`` and ``d/fake_logit`` (the mean discriminator
+                logits on real and fake data), and ``d/grad_norm`` and
+                ``g/grad_norm``. Values are floats or 0-dim detached tensors;
+                call ``float(v)`` only when you need a number, because it waits
+                for the device. The 0.1.0 names (``d/loss``, ...) still read,
+                with a deprecation warning.
         """
 
-    def on_epoch_end(self, trainer: Trainer) -> None:
+    def on_log(self, trainer: TrainerView, metrics: Metrics) -> None:
+        """Called after every callback's :meth:`on_step_end`: the place for loggers.
+
+        Args:
+            trainer: The trainer.
+            metrics: ``trainer.callback_metrics``: the step's metrics and every
+                value the callbacks published with ``trainer.log`` this step.
+                Read it; do not change it.
+        """
+
+    def on_epoch_end(self, trainer: TrainerView) -> None:
         """Called when a pass over a finite data set ends (``trainer.epoch`` grown)."""
 
-    def on_fit_end(self, trainer: Trainer) -> None:
+    def on_fit_end(self, trainer: TrainerView) -> None:
         """Called once when :meth:`~gankit.Trainer.fit` returns normally."""
 
-    def on_exception(self, trainer: Trainer, exception: BaseException) -> None:
+    def on_exception(self, trainer: TrainerView, exception: BaseException) -> None:
         """Called when :meth:`~gankit.Trainer.fit` raises, before the error propagates.
 
         Args:

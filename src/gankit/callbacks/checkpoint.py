@@ -13,7 +13,7 @@ from gankit.callbacks._args import check_path, check_positive_int
 from gankit.callbacks.base import Callback, Metrics
 
 if TYPE_CHECKING:
-    from gankit.training.trainer import Trainer
+    from gankit.callbacks._trainer_view import TrainerView
 
 __all__ = ["ModelCheckpoint"]
 
@@ -88,7 +88,7 @@ class ModelCheckpoint(Callback):
         self.kept: list[str] = []
         self.last_saved_step: int | None = None
 
-    def on_fit_start(self, trainer: Trainer) -> None:
+    def on_fit_start(self, trainer: TrainerView) -> None:
         """After a resume, queue step files newer than ``trainer.step`` for pruning first."""
         if trainer.step == 0 or not self.dirpath.is_dir():
             return
@@ -99,17 +99,17 @@ class ModelCheckpoint(Callback):
         )
         self.kept = abandoned + self.kept
 
-    def on_step_end(self, trainer: Trainer, metrics: Metrics) -> None:
+    def on_step_end(self, trainer: TrainerView, metrics: Metrics) -> None:
         """Save every ``every`` steps."""
         if trainer.step % self.every == 0:
             self.save(trainer)
 
-    def on_fit_end(self, trainer: Trainer) -> None:
+    def on_fit_end(self, trainer: TrainerView) -> None:
         """Save the final step, unless it was just saved or ``save_on_fit_end`` is off."""
         if self.save_on_fit_end and self.last_saved_step != trainer.step:
             self.save(trainer)
 
-    def save(self, trainer: Trainer) -> Path:
+    def save(self, trainer: TrainerView) -> Path:
         """Save ``step_{step:08d}.pt`` (and ``last.pt``) now, then prune old step files.
 
         Args:

@@ -13,7 +13,7 @@ from gankit.callbacks._args import check_path, check_positive_int
 from gankit.callbacks.base import Callback, Metrics
 
 if TYPE_CHECKING:
-    from gankit.training.trainer import Trainer
+    from gankit.callbacks._trainer_view import TrainerView
 
 __all__ = ["CSVLogger"]
 
@@ -30,7 +30,7 @@ class CSVLogger(Callback):
     """Append one row of metrics every ``every`` steps to a CSV file.
 
     Columns are ``step``, ``epoch``, then every metric key in the order first
-    seen (``d_loss``, ``g_loss``, ``d/<term>``, ...), as floats. The header comes
+    seen (``d/loss``, ``g/loss``, ``d/<term>``, ...), as floats. The header comes
     from the first logged row; a key that appears later adds a column (the file
     is rewritten once, atomically, with the wider header) and a key missing
     from a row leaves its cell empty. Each row is flushed as it is written.
@@ -57,9 +57,9 @@ class CSVLogger(Callback):
         >>> trainer = SimpleNamespace(step=0, epoch=0)
         >>> logger.on_fit_start(trainer)
         >>> for trainer.step in (1, 2, 3, 4):
-        ...     logger.on_step_end(trainer, {"d_loss": 0.5, "g_loss": 2.0})
+        ...     logger.on_log(trainer, {"d/loss": 0.5, "g/loss": 2.0})
         >>> print(path.read_text().strip())
-        step,epoch,d_loss,g_loss
+        step,epoch,d/loss,g/loss
         2,0,0.5,2.0
         4,0,0.5,2.0
     """
@@ -72,7 +72,7 @@ class CSVLogger(Callback):
         self.columns: list[str] | None = None
         self._started = False
 
-    def on_fit_start(self, trainer: Trainer) -> None:
+    def on_fit_start(self, trainer: TrainerView) -> None:
         """Drop rows after ``trainer.step`` from an existing file; adopt its columns."""
         self._started = True
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,7 +89,7 @@ class CSVLogger(Callback):
         _write_atomic(self.path, columns, rows)
         self.columns = columns
 
-    def on_step_end(self, trainer: Trainer, metrics: Metrics) -> None:
+    def on_log(self, trainer: TrainerView, metrics: Metrics) -> None:
         """Every ``every`` steps, append a row (metrics converted with ``float``)."""
         if trainer.step % self.every != 0:
             return

@@ -9,10 +9,11 @@ import torch
 from torch import Tensor
 
 from gankit.callbacks._args import check_positive_int
+from gankit.callbacks._metrics import is_loss_key
 from gankit.callbacks.base import Callback, Metrics
 
 if TYPE_CHECKING:
-    from gankit.training.trainer import Trainer
+    from gankit.callbacks._trainer_view import TrainerView
 
 __all__ = ["DivergenceError", "DivergenceGuard"]
 
@@ -23,7 +24,7 @@ class DivergenceError(RuntimeError):
     Args:
         step: The training step (``trainer.step``) whose losses were not finite.
         term: The first non-finite loss term, e.g. ``"d/gp"``; individual terms
-            (``d/*``, ``g/*``) are named before the totals ``d_loss``/``g_loss``.
+            (``d/*``, ``g/*``) are named before the totals ``d/loss``/``g/loss``.
         value: Its value (``nan``, ``inf`` or ``-inf``).
         others: Further non-finite terms, named in the message.
 
@@ -61,17 +62,13 @@ class DivergenceError(RuntimeError):
         return (type(self), (self.step, self.term, self.value, self.others))
 
 
-def _is_loss_key(key: str) -> bool:
-    return key in ("d_loss", "g_loss") or key.startswith(("d/", "g/"))
-
-
 class DivergenceGuard(Callback):
     r"""Raise :class:`DivergenceError` when a loss metric is NaN or infinite.
 
     On by default in :class:`~gankit.Trainer`, which puts it first so that no
     later callback (a checkpoint, a logger) sees the diverged step. Every
-    ``every`` steps, ``on_step_end`` checks the loss metrics (``d_loss``,
-    ``g_loss``, ``d/<term>``, ``g/<term>``; not ``d_real`` or gradient norms)
+    ``every`` steps, ``on_step_end`` checks the loss metrics (``d/loss``,
+    ``g/loss``, ``d/<term>``, ``g/<term>``; not ``d/real_logit`` or gradient norms)
     with a single device synchronisation: the values are stacked and
     :math:`\bigwedge_i \mathrm{isfinite}(\ell_i)` is read once; only on failure
     are the terms inspected one by one to name the culprit.
@@ -87,7 +84,7 @@ class DivergenceGuard(Callback):
         >>> from types import SimpleNamespace
         >>> guard = DivergenceGuard()
         >>> trainer = SimpleNamespace(step=17)
-        >>> guard.on_step_end(trainer, {"d/gp": torch.tensor(1.0), "d_loss": 1.0})
+        >>> guard.on_step_end(trainer, {"d/gp": torch.tensor(1.0), "d/loss": 1.0})
         >>> guard.on_step_end(trainer, {"d/gp": torch.tensor(float("nan"))})
         Traceback (most recent call last):
         ...
@@ -98,7 +95,7 @@ class DivergenceGuard(Callback):
     def __init__(self, every: int = 1) -> None:
         self.every = check_positive_int(every, "every")
 
-    def on_step_end(self, trainer: Trainer, metrics: Metrics) -> None:
+    def on_step_end(self, trainer: TrainerView, metrics: Metrics) -> None:
         """Check the step's loss metrics; see the class docstring.
 
         Raises:
@@ -110,9 +107,9 @@ class DivergenceGuard(Callback):
 
 def _check_losses(metrics: Metrics, step: int) -> None:
     """Raise :class:`DivergenceError` if a loss metric of ``metrics`` is not finite."""
-    # Terms first, totals last: a NaN gradient penalty also makes d_loss NaN,
+    # Terms first, totals last: a NaN gradient penalty also makes d/loss NaN,
     # and the error should name the penalty.
-    keys = sorted((k for k in metrics if _is_loss_key(k)), key=lambda k: "/" not in k)
+    keys = sorted((k for k in metrics if is_loss_key(k)), key=lambda k: k.endswith("/loss"))
     values = [metrics[k] for k in keys]
     tensors = [v for v in values if isinstance(v, Tensor)]
     ok = all(math.isfinite(v) for v in values if not isinstance(v, Tensor))

@@ -13,7 +13,7 @@ from gankit.callbacks._args import check_fraction, check_positive_int
 from gankit.callbacks.base import Callback, Metrics
 
 if TYPE_CHECKING:
-    from gankit.training.trainer import Trainer
+    from gankit.callbacks._trainer_view import TrainerView
 
 __all__ = ["EMA"]
 
@@ -37,14 +37,27 @@ class EMA(Callback):
                 & s > \text{start\_step} \text{ and } s \bmod \text{every} = 0,
         \end{cases}
 
-    with decay :math:`\beta` (one fused ``torch._foreach_lerp_``); buffers (batch
-    norm statistics) are copied from the generator at each update.
+    with decay :math:`\beta` (one fused ``torch._foreach_lerp_``).
+
+    BatchNorm statistics (floating-point buffers: ``running_mean``,
+    ``running_var``) are **averaged** the same way by default, as BigGAN's and
+    timm's EMA do: the averaged weights see activations that are an average of
+    the recent generators', and the raw generator's latest statistics would
+    describe only the last one. ``buffers="copy"`` copies them from the
+    generator at each update instead (gankit 0.1.0's behaviour, and
+    StyleGAN2's). Integer buffers (``num_batches_tracked``) are always copied.
+
+    The averaged weights are saved once per checkpoint, as ``ema_generator``
+    (which :func:`gankit.load_generator` reads); this callback's own state holds
+    only ``decay`` and ``num_updates``.
 
     Args:
         decay: :math:`\beta` in ``[0, 1]``; 0.999 averages over roughly the last
             1000 updates.
         start_step: Until this step the average just copies the generator.
         every: Average every ``every`` steps (after ``start_step``).
+        buffers: ``"average"`` (default) or ``"copy"`` the floating-point
+            buffers (BatchNorm running statistics); see above.
 
     Attributes:
         module (nn.Module | None): The averaged generator (``None`` before setup).
@@ -52,7 +65,8 @@ class EMA(Callback):
 
     Raises:
         TypeError: If an argument has the wrong type.
-        ValueError: If ``decay`` is outside ``[0, 1]``, ``start_step < 0`` or ``every < 1``.
+        ValueError: If ``decay`` is outside ``[0, 1]``, ``start_step < 0``, ``every < 1``
+            or ``buffers`` is neither ``"average"`` nor ``"copy"``.
 
     Example:
         >>> from types import SimpleNamespace
@@ -68,7 +82,10 @@ class EMA(Callback):
         0.1...
     """
 
-    def __init__(self, decay: float = 0.999, start_step: int = 0, every: int = 1) -> None:
+    def __init__(
+        self, decay: float = 0.999, start_step: int = 0, every: int = 1, *,
+        buffers: str = "average",
+    ) -> None:
         self.decay = check_fraction(decay, "decay", open_low=False, closed_high=True)
         if isinstance(start_step, bool) or not isinstance(start_step, int):
             raise TypeError(f"start_step must be an int, got {type(start_step).__name__}")
@@ -76,6 +93,9 @@ class EMA(Callback):
             raise ValueError(f"start_step must be >= 0, got {start_step}")
         self.start_step = start_step
         self.every = check_positive_int(every, "every")
+        if buffers not in ("average", "copy"):
+            raise ValueError(f"buffers must be 'average' or 'copy', got {buffers!r}")
+        self.buffers = buffers
         self.module: nn.Module | None = None
         self.num_updates = 0
         self._pending: Mapping[str, Any] | None = None
@@ -84,7 +104,7 @@ class EMA(Callback):
             [], [], [], []
         )
 
-    def setup(self, trainer: Trainer) -> None:
+    def setup(self, trainer: TrainerView) -> None:
         """Copy the generator and assign the copy to ``trainer.ema_generator``."""
         self.module = copy.deepcopy(trainer.generator).eval().requires_grad_(False)
         trainer.ema_generator = self.module
@@ -103,8 +123,8 @@ class EMA(Callback):
                 "the generator's parameters no longer match the EMA copy made in setup(); "
                 "build a new Trainer with a new EMA callback for a new generator"
             )
-        n_params = sum(1 for _ in generator.parameters())
-        float_idx = [i for i in range(n_params) if src[i].is_floating_point()]
+        averaged = len(src) if self.buffers == "average" else sum(1 for _ in generator.parameters())
+        float_idx = [i for i in range(averaged) if src[i].is_floating_point()]
         copy_idx = sorted(set(range(len(src))) - set(float_idx))
         self._pairs = (
             [dst[i] for i in float_idx], [src[i] for i in float_idx],
@@ -113,7 +133,7 @@ class EMA(Callback):
         self._source = generator
 
     @torch.no_grad()
-    def on_generator_step_end(self, trainer: Trainer, metrics: Metrics) -> None:
+    def on_generator_step_end(self, trainer: TrainerView, metrics: Metrics) -> None:
         """Update the average after the generator update of step ``trainer.step + 1``."""
         if self.module is None:
             raise RuntimeError("EMA.setup(trainer) must run before training")
@@ -133,19 +153,14 @@ class EMA(Callback):
             torch._foreach_copy_(copied, sources)
 
     def state_dict(self) -> dict[str, Any]:
-        """The averaged weights (``module.state_dict()``), ``decay`` and ``num_updates``."""
-        if self.module is None:
-            raise RuntimeError("EMA.setup(trainer) must run before state_dict()")
-        return {
-            "decay": self.decay,
-            "num_updates": self.num_updates,
-            "module": self.module.state_dict(),
-        }
+        """``decay`` and ``num_updates``; the weights are the checkpoint's ``ema_generator``."""
+        return {"decay": self.decay, "num_updates": self.num_updates}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Restore the averaged weights (applied at :meth:`setup` if it has not run yet)."""
-        if self.module is None:
-            self._pending = state
-            return
-        self.module.load_state_dict(state["module"])
+        """Restore ``num_updates`` (and the weights, from a 0.1.0 state that holds them)."""
+        if "module" in state:  # gankit 0.1.0 saved the weights here too
+            if self.module is None:
+                self._pending = state  # applied at setup()
+                return
+            self.module.load_state_dict(state["module"])
         self.num_updates = int(state.get("num_updates", 0))

@@ -8,23 +8,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gankit.callbacks._args import check_path, check_positive_int
-from gankit.callbacks._plotting import save_loss_plot
+from gankit.callbacks._metrics import is_loss_key
 from gankit.callbacks.base import Callback, Metrics
+from gankit.visualize.plots import save_loss_plot
 
 if TYPE_CHECKING:
-    from gankit.training.trainer import Trainer
+    from gankit.callbacks._trainer_view import TrainerView
 
 __all__ = ["LossPlot"]
 
 
-def _is_loss_key(key: str) -> bool:
-    return key in ("d_loss", "g_loss") or key.startswith(("d/", "g/"))
-
-
 class LossPlot(Callback):
-    """Record ``d_loss``, ``g_loss`` and every loss term; plot them against the step.
+    """Record ``d/loss``, ``g/loss`` and every loss term; plot them against the step.
 
-    Every ``every`` steps the loss metrics (``d_loss``, ``g_loss``, ``d/<term>``,
+    Every ``every`` steps the loss metrics (``d/loss``, ``g/loss``, ``d/<term>``,
     ``g/<term>``) are converted to floats and appended to :attr:`history`; the
     PNG at ``path`` is (re)written every ``plot_every`` steps and when the fit
     ends (see :func:`~gankit.visualize.save_loss_plot`). The history is part of
@@ -55,9 +52,9 @@ class LossPlot(Callback):
         >>> plot = LossPlot(path, every=2)
         >>> trainer = SimpleNamespace(step=0)
         >>> for trainer.step in (1, 2, 3, 4):
-        ...     plot.on_step_end(trainer, {"d_loss": 1.0 / trainer.step, "d_real": 0.3})
+        ...     plot.on_log(trainer, {"d/loss": 1.0 / trainer.step, "d/real_logit": 0.3})
         >>> plot.history
-        {'d_loss': ([2, 4], [0.5, 0.25])}
+        {'d/loss': ([2, 4], [0.5, 0.25])}
         >>> plot.on_fit_end(trainer)
         >>> path.is_file()
         True
@@ -75,24 +72,24 @@ class LossPlot(Callback):
         )
         self.history: dict[str, tuple[list[int], list[float]]] = {}
 
-    def on_fit_start(self, trainer: Trainer) -> None:
+    def on_fit_start(self, trainer: TrainerView) -> None:
         """Drop recorded points after ``trainer.step`` (left over from a longer run)."""
         for name, (steps, values) in list(self.history.items()):
             keep = sum(1 for s in steps if s <= trainer.step)
             self.history[name] = (steps[:keep], values[:keep])
 
-    def on_step_end(self, trainer: Trainer, metrics: Metrics) -> None:
+    def on_log(self, trainer: TrainerView, metrics: Metrics) -> None:
         """Every ``every`` steps record the losses; every ``plot_every`` steps plot."""
         if trainer.step % self.every == 0:
             for key, value in metrics.items():
-                if _is_loss_key(key):
+                if is_loss_key(key):
                     steps, values = self.history.setdefault(key, ([], []))
                     steps.append(trainer.step)
                     values.append(float(value))
         if self.plot_every is not None and trainer.step % self.plot_every == 0:
             self.plot()
 
-    def on_fit_end(self, trainer: Trainer) -> None:
+    def on_fit_end(self, trainer: TrainerView) -> None:
         """Write the PNG."""
         self.plot()
 

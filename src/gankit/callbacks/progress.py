@@ -12,7 +12,7 @@ from gankit.callbacks._args import check_positive_int
 from gankit.callbacks.base import Callback, Metrics
 
 if TYPE_CHECKING:
-    from gankit.training.trainer import Trainer
+    from gankit.callbacks._trainer_view import TrainerView
 
 __all__ = ["ProgressBar", "progress_line"]
 
@@ -44,18 +44,18 @@ def progress_line(
     Args:
         step: The completed step.
         max_steps: The fit's target, or ``None`` (no percentage, no ETA).
-        metrics: The step's metrics; ``d_loss`` and ``g_loss`` are shown.
+        metrics: The step's metrics; ``d/loss`` and ``g/loss`` are shown.
         epoch: Completed passes over the data.
         rate: Steps per second in this fit so far.
 
     Example:
-        >>> progress_line(500, 3000, {"d_loss": 1.2345, "g_loss": 0.7}, 0, 50.0)
-        'step 500/3000 (16%)  d_loss 1.234  g_loss 0.7  epoch 0  50.0 steps/s  ETA 50s'
+        >>> progress_line(500, 3000, {"d/loss": 1.2345, "g/loss": 0.7}, 0, 50.0)
+        'step 500/3000 (16%)  d/loss 1.234  g/loss 0.7  epoch 0  50.0 steps/s  ETA 50s'
     """
     head = f"step {step}" if max_steps is None else (
         f"step {step}/{max_steps} ({100 * step // max(max_steps, 1)}%)"
     )
-    losses = "".join(f"  {k} {float(metrics[k]):.4g}" for k in ("d_loss", "g_loss") if k in metrics)
+    losses = "".join(f"  {k} {float(metrics[k]):.4g}" for k in ("d/loss", "g/loss") if k in metrics)
     tail = f"  epoch {epoch}  {rate:.1f} steps/s"
     if max_steps is not None and rate > 0 and math.isfinite(rate):
         tail += f"  ETA {_duration((max_steps - step) / rate)}"
@@ -96,7 +96,7 @@ class ProgressBar(Callback):
         >>> with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(out):
         ...     bar.on_fit_start(trainer)  # not a terminal: plain lines on stdout
         ...     for trainer.step in range(1, 101):
-        ...         bar.on_step_end(trainer, {"d_loss": 1.0, "g_loss": 2.0})
+        ...         bar.on_log(trainer, {"d/loss": 1.0, "g/loss": 2.0})
         >>> bar.enabled, [line.split("  ")[0] for line in out.getvalue().splitlines()]
         (False, ['step 50/100 (50%)', 'step 100/100 (100%)'])
     """
@@ -118,7 +118,7 @@ class ProgressBar(Callback):
         self._start = (0.0, 0)  # (time, step) when the fit started
         self._last_line = (0.0, 0)  # (time, step) of the last line
 
-    def on_fit_start(self, trainer: Trainer) -> None:
+    def on_fit_start(self, trainer: TrainerView) -> None:
         """Open the bar if ``stderr`` is a terminal, else get ready to print lines."""
         self._close()
         stream = sys.stderr
@@ -140,20 +140,20 @@ class ProgressBar(Callback):
             miniters=1,
         )
 
-    def on_step_end(self, trainer: Trainer, metrics: Metrics) -> None:
+    def on_log(self, trainer: TrainerView, metrics: Metrics) -> None:
         """Every ``every`` steps, advance the bar; without a terminal, maybe print a line."""
         if self._lines is not None:
             self._maybe_line(trainer, metrics)
             return
         if self._bar is None or trainer.step % self.every != 0:
             return
-        shown = {k: f"{float(metrics[k]):.4g}" for k in ("d_loss", "g_loss") if k in metrics}
+        shown = {k: f"{float(metrics[k]):.4g}" for k in ("d/loss", "g/loss") if k in metrics}
         shown["epoch"] = str(trainer.epoch)
         self._bar.set_postfix(shown, refresh=False)
         self._bar.update(trainer.step - self._shown_step)
         self._shown_step = trainer.step
 
-    def _maybe_line(self, trainer: Trainer, metrics: Metrics) -> None:
+    def _maybe_line(self, trainer: TrainerView, metrics: Metrics) -> None:
         now = time.monotonic()
         t_last, s_last = self._last_line
         if trainer.step - s_last < self.log_every and now - t_last < self.log_seconds:
@@ -167,14 +167,14 @@ class ProgressBar(Callback):
         )
         self._lines.write(line + "\n")
 
-    def on_fit_end(self, trainer: Trainer) -> None:
+    def on_fit_end(self, trainer: TrainerView) -> None:
         """Bring the bar to the final step and close it."""
         if self._bar is not None and trainer.step != self._shown_step:
             self._bar.update(trainer.step - self._shown_step)
             self._shown_step = trainer.step
         self._close()
 
-    def on_exception(self, trainer: Trainer, exception: BaseException) -> None:
+    def on_exception(self, trainer: TrainerView, exception: BaseException) -> None:
         """Close the bar so the error's traceback starts on a clean line."""
         self._close()
 

@@ -10,12 +10,13 @@ import torch
 from torch import Tensor
 
 from gankit.callbacks._args import check_path, check_positive_int
-from gankit.callbacks._images import save_image_grid
-from gankit.callbacks._plotting import save_scatter
 from gankit.callbacks.base import Callback, Metrics
+from gankit.callbacks.fixed_noise import FixedNoise
+from gankit.visualize.grid import save_image_grid
+from gankit.visualize.plots import save_scatter
 
 if TYPE_CHECKING:
-    from gankit.training.trainer import Trainer
+    from gankit.callbacks._trainer_view import TrainerView
 
 __all__ = ["SampleGrid"]
 
@@ -96,23 +97,22 @@ class SampleGrid(Callback):
         self._grid_nrow: int | None = None
         self._saved_step: int | None = None
 
-    def _fixed_inputs(self, trainer: Trainer) -> tuple[Tensor, Tensor | None]:
-        """Draw the fixed noise (and labels) once."""
+    def _fixed_inputs(self, trainer: TrainerView) -> tuple[Tensor, Tensor | None]:
+        """The fixed noise (and labels), drawn once: row ``i`` of the grid is class ``i``."""
         if self._noise is None:
-            gen = torch.Generator(device=trainer.device).manual_seed(self.seed)
             k = trainer.num_classes
             if k is None:
-                self._noise = trainer.sample_noise(self.n, generator=gen)
+                self._noise = FixedNoise(self.n, self.seed).noise(trainer)
                 self._grid_nrow = self.nrow
             else:
                 per_row = self.nrow or max(1, self.n // k)
-                z = trainer.sample_noise(per_row, generator=gen)  # (per_row, latent_dim)
+                z = FixedNoise(per_row, self.seed).noise(trainer)  # (per_row, latent_dim)
                 self._noise = z.repeat(k, 1)  # (k * per_row, latent_dim), row i = class i
                 self._labels = torch.arange(k, device=trainer.device).repeat_interleave(per_row)
                 self._grid_nrow = per_row
         return self._noise, self._labels
 
-    def save(self, trainer: Trainer) -> Path:
+    def save(self, trainer: TrainerView) -> Path:
         """Draw the fixed-noise samples and write ``samples_{step:08d}.png`` now.
 
         Args:
@@ -142,12 +142,12 @@ class SampleGrid(Callback):
         self._saved_step = trainer.step
         return path
 
-    def on_step_end(self, trainer: Trainer, metrics: Metrics) -> None:
+    def on_step_end(self, trainer: TrainerView, metrics: Metrics) -> None:
         """Save every ``every`` steps."""
         if trainer.step % self.every == 0:
             self.save(trainer)
 
-    def on_fit_end(self, trainer: Trainer) -> None:
+    def on_fit_end(self, trainer: TrainerView) -> None:
         """Save the final samples, unless this step was just saved."""
         if self._saved_step != trainer.step:
             self.save(trainer)

@@ -9,7 +9,7 @@ from gankit.callbacks._args import check_path, check_positive_int
 from gankit.callbacks.base import Callback, Metrics
 
 if TYPE_CHECKING:
-    from gankit.training.trainer import Trainer
+    from gankit.callbacks._trainer_view import TrainerView
 
 __all__ = ["TensorBoardLogger"]
 
@@ -27,7 +27,7 @@ def _import_summary_writer() -> Any:
 class TensorBoardLogger(Callback):
     """Write every metric as a TensorBoard scalar every ``every`` steps.
 
-    The scalar tags are the metric names (``d_loss``, ``g_loss``, ``d/<term>``,
+    The scalar tags are the metric names (``d/loss``, ``g/loss``, ``d/<term>``,
     ``g/<term>``, ...) and the global step is ``trainer.step``. TensorBoard is
     imported at fit start, not before. After a resume at step ``k`` the writer
     purges the events its predecessor logged after ``k`` (``purge_step=k + 1``),
@@ -56,25 +56,25 @@ class TensorBoardLogger(Callback):
         self.every = check_positive_int(every, "every")
         self._writer: Any = None
 
-    def on_fit_start(self, trainer: Trainer) -> None:
+    def on_fit_start(self, trainer: TrainerView) -> None:
         """Open the event writer (purging events after a resumed step)."""
         self._close()
         summary_writer = _import_summary_writer()
         purge = trainer.step + 1 if trainer.step > 0 else None
         self._writer = summary_writer(log_dir=str(self.log_dir), purge_step=purge)
 
-    def on_step_end(self, trainer: Trainer, metrics: Metrics) -> None:
+    def on_log(self, trainer: TrainerView, metrics: Metrics) -> None:
         """Every ``every`` steps, add one scalar per metric."""
         if self._writer is None or trainer.step % self.every != 0:
             return
         for key, value in metrics.items():
             self._writer.add_scalar(key, float(value), global_step=trainer.step)
 
-    def on_fit_end(self, trainer: Trainer) -> None:
+    def on_fit_end(self, trainer: TrainerView) -> None:
         """Flush and close the writer."""
         self._close()
 
-    def on_exception(self, trainer: Trainer, exception: BaseException) -> None:
+    def on_exception(self, trainer: TrainerView, exception: BaseException) -> None:
         """Flush and close the writer, keeping what was logged."""
         self._close()
 

@@ -1,4 +1,4 @@
-"""The ``gankit`` command: ``demo``, ``train`` and ``sample``.
+"""The ``gankit`` command: ``demo``, ``train``, ``sample`` and ``evaluate``.
 
 Every command has ``--help``. Errors are printed as one line
 ``gankit: error: ...`` on stderr, without a traceback unless ``--debug`` is
@@ -46,11 +46,17 @@ def _sample(args: argparse.Namespace) -> int:
     return sample_command(args)
 
 
+def _evaluate(args: argparse.Namespace) -> int:
+    from gankit.cli.evaluate import evaluate_command
+
+    return evaluate_command(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of the ``gankit`` command.
 
     Returns:
-        The parser, with the sub-commands ``demo``, ``train`` and ``sample``.
+        The parser, with the sub-commands ``demo``, ``train``, ``sample`` and ``evaluate``.
 
     Example:
         >>> build_parser().parse_args(["sample", "last.pt", "-n", "8"]).n
@@ -109,6 +115,25 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--no-ema", action="store_true",
                         help="use the raw generator weights even if EMA weights exist")
     sample.set_defaults(func=_sample)
+
+    evaluate = sub.add_parser(
+        "evaluate", parents=[common], epilog=_EPILOG,
+        help="score a checkpoint with the run's [eval] metrics",
+        description="Rebuild the run from its config.toml, load CHECKPOINT and evaluate it with "
+        "the same metrics gankit train computes at the end (mode coverage on mixtures, "
+        "moments on a Gaussian). Writes metrics.json and samples.png into DIR and prints "
+        "the metrics.")
+    evaluate.add_argument("checkpoint", metavar="CHECKPOINT",
+                          help="a checkpoint file, or a run folder (its newest checkpoint)")
+    evaluate.add_argument("--config", metavar="CONFIG",
+                          help="the run's config (default: config.toml of the run folder)")
+    evaluate.add_argument("--out", metavar="DIR",
+                          help="output folder (default: <run>/eval/<checkpoint name>)")
+    evaluate.add_argument("--num-samples", type=int, metavar="N",
+                          help="generated samples to score (default: the config's eval value)")
+    evaluate.add_argument("--seed", type=int, help="seed of the evaluation noise")
+    evaluate.add_argument("--no-plot", action="store_true", help="do not write samples.png")
+    evaluate.set_defaults(func=_evaluate)
     return parser
 
 

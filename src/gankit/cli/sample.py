@@ -15,7 +15,9 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from gankit.cli.evaluate import save_samples_picture
+from gankit.models.latent_prior import latent_prior
+from gankit.models.sampling import generate
+from gankit.visualize import save_samples_picture
 
 __all__ = ["SUFFIXES", "UsageError", "sample_command"]
 
@@ -83,14 +85,8 @@ got 'samples.gif'
     labels = _labels(args.labels, args.n, num_classes)
     gen = torch.Generator().manual_seed(args.seed)
     latent_dim: int = model.latent_dim  # type: ignore[assignment]
-    shape = (args.n, latent_dim)
-    if noise_kind == "uniform":
-        z = torch.rand(shape, generator=gen) * 2 - 1  # U[-1, 1], as the trainer draws it
-    else:
-        z = torch.randn(shape, generator=gen)
-    with torch.no_grad():
-        samples = model(z) if labels is None else model(z, labels)  # (n, *out_shape)
-    samples = samples.detach().cpu()
+    z = latent_prior(noise_kind).sample(args.n, latent_dim, generator=gen)  # as the trainer drew
+    samples = generate(model, z, labels).cpu()  # (n, *out_shape)
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".pt":
         torch.save(samples, out)

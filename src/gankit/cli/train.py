@@ -263,7 +263,8 @@ def run_config(
     print(f"trained to step {trainer.step} in {seconds:.1f} s", file=out)
     if exp.config["eval"]["enabled"] and trainer.is_global_zero:
         metrics = evaluate_run(trainer, exp.data, exp.config["eval"], out_dir,
-                               extra={"train_seconds": round(seconds, 3)})
+                               extra={"train_seconds": round(seconds, 3)},
+                               evaluation=exp.evaluation)
         _summary(metrics, out)
     print("files:", file=out)
     for path in _files(out_dir):

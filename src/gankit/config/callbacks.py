@@ -24,7 +24,7 @@ from typing import Any
 
 from gankit.callbacks import (
     EMA,
-    CollapseWarning,
+    CollapseMonitor,
     CSVLogger,
     LossPlot,
     ModelCheckpoint,
@@ -101,7 +101,7 @@ def _make(name: str, args: dict[str, Any], out: Path, data: DataSpec) -> Callbac
         return EMA(**args)
     if name == "tensorboard":
         return TensorBoardLogger(out / "tensorboard", **args)
-    return CollapseWarning(**args)
+    return CollapseMonitor(**args)
 
 
 def build_callbacks(

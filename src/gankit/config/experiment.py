@@ -10,7 +10,7 @@ A config has these sections, each mapping onto the Python API:
 ``[optimizer]``     ``[optimizer.generator]`` and ``[optimizer.discriminator]``
 ``[trainer]``       :class:`~gankit.Trainer` arguments and ``fit`` lengths
 ``[callbacks]``     logging, checkpoints, sample pictures, EMA
-``[eval]``          the evaluation written to ``metrics.json`` at the end
+``[eval]``          the evaluation callback: ``metrics.json`` at the end, ``every`` N steps
 ==================  ==========================================================
 
 ``[data]``, ``[generator]``, ``[discriminator]`` and ``[loss]`` are required.
@@ -24,9 +24,11 @@ from typing import Any
 
 import torch
 
+from gankit.callbacks import Evaluation
 from gankit.config.callbacks import build_callbacks
 from gankit.config.data import DataSpec, build_data
 from gankit.config.errors import ConfigError, format_value, unknown_name_error
+from gankit.config.evaluation import EVAL_FIELDS, build_evaluation
 from gankit.config.losses import build_loss
 from gankit.config.models import build_model_section
 from gankit.config.optimizers import build_optimizer
@@ -66,19 +68,6 @@ TRAINER_FIELDS: dict[str, Field] = {
     "threads": Field("int", None, "torch CPU threads (torch.set_num_threads)", minimum=1),
 }
 
-#: The keys of ``[eval]``.
-EVAL_FIELDS: dict[str, Field] = {
-    "enabled": Field("bool", True, "evaluate at the end and write metrics.json"),
-    "num_samples": Field("int", 2500, "generated samples to evaluate (PacGAN: 2,500)",
-                         minimum=1),
-    "seed": Field("int", 0, "seed of the evaluation noise"),
-    "mode_coverage": Field("bool", True, "mode coverage on Gaussian-mixture data"),
-    "threshold": Field("float", 3.0, "high quality = within threshold·σ of a mode",
-                       minimum=0.0),
-    "plot": Field("bool", True, "write samples.png (a scatter or an image grid)"),
-}
-
-
 @dataclass
 class Experiment:
     """Everything a run needs, built from a config; nothing is written yet.
@@ -89,12 +78,15 @@ class Experiment:
         config: The resolved config: every section validated and every
             default filled in; :func:`gankit.config.dumps_toml` writes it.
         out_dir: The output folder the callbacks write into.
+        evaluation: The ``[eval]`` section's callback (one of the trainer's),
+            or ``None`` when evaluation is off or nothing applies to the data.
     """
 
     trainer: Any
     data: DataSpec
     config: dict[str, Any]
     out_dir: Path
+    evaluation: Evaluation | None = None
 
     @property
     def fit_kwargs(self) -> dict[str, Any]:
@@ -180,6 +172,9 @@ def build_experiment(config: dict[str, Any], out_dir: str | Path) -> Experiment:
     g_opt, g_opt_cfg = build_optimizer(optim.get("generator"), "optimizer.generator")
     d_opt, d_opt_cfg = build_optimizer(optim.get("discriminator"), "optimizer.discriminator")
     callbacks, cb_cfg = build_callbacks(config.get("callbacks"), out, data)
+    evaluation = build_evaluation(eval_cfg, data)
+    if evaluation is not None:  # before the loggers' files are closed at fit end
+        callbacks.insert(0, evaluation)
     kwargs: dict[str, Any] = {k: trainer_cfg.get(k) for k in (
         "d_steps", "device", "seed", "noise", "precision", "grad_clip", "compile",
         "divergence_guard", "progress_bar")}
@@ -198,4 +193,4 @@ def build_experiment(config: dict[str, Any], out_dir: str | Path) -> Experiment:
         "callbacks": cb_cfg,
         "eval": eval_cfg,
     }
-    return Experiment(trainer, data, resolved, out)
+    return Experiment(trainer, data, resolved, out, evaluation)

@@ -18,6 +18,7 @@ from gankit.models.dcgan_discriminator import DCGANDiscriminator
 from gankit.models.dcgan_generator import DCGANGenerator
 from gankit.models.initialization import INIT_SCHEMES, init_weights
 from gankit.models.latent_mixture import LatentMixture
+from gankit.models.latent_prior import LatentPrior, NormalPrior, UniformPrior, latent_prior
 from gankit.models.maxout import Maxout
 from gankit.models.mlp_discriminator import MLPDiscriminator
 from gankit.models.mlp_generator import MLPGenerator
@@ -27,12 +28,16 @@ __all__ = [
     "DCGANDiscriminator",
     "DCGANGenerator",
     "LatentMixture",
+    "LatentPrior",
     "MLPDiscriminator",
     "MLPGenerator",
     "Maxout",
+    "NormalPrior",
+    "UniformPrior",
     "build_model",
     "get_model_class",
     "init_weights",
+    "latent_prior",
     "list_models",
     "register_model",
 ]

@@ -9,6 +9,7 @@ from torch import Tensor, nn
 
 from gankit._validation import check_shape
 from gankit.models._args import check_positive_float, check_positive_int
+from gankit.models.latent_prior import NormalPrior
 
 __all__ = ["LatentMixture"]
 
@@ -49,6 +50,11 @@ class LatentMixture(nn.Module):
         ValueError: If ``latent_dim < 2``, ``components < 1`` or ``init_scale``
             is not a positive finite number.
 
+    Attributes:
+        latent_prior (NormalPrior): The prior ``z`` must come from: the component
+            choice is uniform only for normal ``z``, so a trainer drawing any
+            other noise refuses this generator.
+
     Shape:
         - Input: ``z`` of shape ``(N, latent_dim)``.
         - Output: ``(N, latent_dim - 1)``.
@@ -72,6 +78,7 @@ class LatentMixture(nn.Module):
             )
         self.components = check_positive_int(components, "components")
         self.init_scale = check_positive_float(init_scale, "init_scale")
+        self.latent_prior = NormalPrior()
         width = self.latent_dim - 1
         self.mean = nn.Parameter(torch.empty(self.components, width).uniform_(-1.0, 1.0))
         self.log_scale = nn.Parameter(

@@ -21,6 +21,7 @@ from gankit.models._layers import make_activation, make_norm, resolve_activation
 from gankit.models._registry import register_model
 from gankit.models.initialization import check_init, init_weights
 from gankit.models.latent_mixture import LatentMixture
+from gankit.models.latent_prior import LatentPrior
 
 __all__ = ["MLPGenerator"]
 
@@ -148,6 +149,10 @@ class MLPGenerator(nn.Module):
         self.latent_mixture = (
             None if self.latent_components is None
             else LatentMixture(self.latent_dim, self.latent_components, self.latent_init_scale)
+        )
+        #: The prior ``z`` must come from, or ``None`` for any (the mixture needs normal ``z``).
+        self.latent_prior: LatentPrior | None = (
+            None if self.latent_mixture is None else self.latent_mixture.latent_prior
         )
 
         self.label_code = (

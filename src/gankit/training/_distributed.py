@@ -29,6 +29,7 @@ from torch.utils.data import DataLoader, DistributedSampler, RandomSampler
 
 __all__ = [
     "DistContext",
+    "agree_on_stop",
     "all_reduce_mean_",
     "average_buffers_",
     "broadcast_module_",
@@ -168,3 +169,14 @@ def distributed_loader(loader: DataLoader[Any], ctx: DistContext) -> DataLoader[
         worker_init_fn=loader.worker_init_fn,
         persistent_workers=loader.persistent_workers if loader.num_workers > 0 else False,
     )
+
+
+def agree_on_stop(
+    ctx: DistContext, should_stop: bool, signum: int | None, device: torch.device
+) -> tuple[bool, int | None]:
+    """Whether to stop, and the interrupting signal, agreed by every process (the maximum)."""
+    if not ctx.enabled:
+        return should_stop, signum
+    flag = torch.tensor([float(should_stop), float(signum or 0)], device=device)
+    dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+    return bool(flag[0].item()), int(flag[1].item()) or None

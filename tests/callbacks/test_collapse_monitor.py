@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import Tensor, nn
 
-from gankit.callbacks import CollapseWarning, ModeCollapseWarning
+from gankit.callbacks import CollapseMonitor, ModeCollapseWarning
 
 
 def mean_pairwise(x: np.ndarray) -> float:
@@ -32,7 +32,7 @@ def test_constant_generator_warns(make_trainer) -> None:
     torch.manual_seed(0)
     trainer = make_trainer(Constant(torch.tensor([0.3, -1.0])), last_real=torch.randn(64, 2))
     trainer.step = 500
-    cb = CollapseWarning(every=500, n=16)
+    cb = CollapseMonitor(every=500, n=16)
     with pytest.warns(ModeCollapseWarning, match=r"mode collapse at step 500.*distance 0,"):
         cb.on_step_end(trainer, {})
     assert cb.last_diversity == 0.0 and cb.last_ratio == 0.0
@@ -45,7 +45,7 @@ def test_diverse_generator_does_not_warn_and_ratio_matches_reference(make_traine
     G = nn.Linear(4, 2)
     trainer = make_trainer(G, last_real=real)
     trainer.step = 10
-    cb = CollapseWarning(every=10, n=30, seed=3)
+    cb = CollapseMonitor(every=10, n=30, seed=3)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ratio = cb.check(trainer)
@@ -62,7 +62,7 @@ def test_first_check_is_the_reference_without_real_data(make_trainer) -> None:
     torch.manual_seed(0)
     G = nn.Linear(4, 3)
     trainer = make_trainer(G)
-    cb = CollapseWarning(every=5, n=20, threshold=0.1)
+    cb = CollapseMonitor(every=5, n=20, threshold=0.1)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         trainer.step = 5
@@ -74,7 +74,7 @@ def test_first_check_is_the_reference_without_real_data(make_trainer) -> None:
     torch.save(cb.state_dict(), state)
     state.seek(0)
 
-    resumed = CollapseWarning(every=5, n=20, threshold=0.1)
+    resumed = CollapseMonitor(every=5, n=20, threshold=0.1)
     resumed.load_state_dict(torch.load(state, weights_only=True))
     assert resumed.reference == cb.reference
     with torch.no_grad():
@@ -95,12 +95,20 @@ def test_conditional_generator_gets_cycled_labels(make_trainer) -> None:
 
     trainer = make_trainer(Conditional(), num_classes=3, last_real=torch.randn(8, 4))
     trainer.step = 1
-    CollapseWarning(every=1, n=7).on_step_end(trainer, {})
+    CollapseMonitor(every=1, n=7).on_step_end(trainer, {})
     assert seen[0].tolist() == [0, 1, 2, 0, 1, 2, 0]
 
 
 def test_bad_arguments() -> None:
     with pytest.raises(ValueError, match="n must be >= 2"):
-        CollapseWarning(n=1)
+        CollapseMonitor(n=1)
     with pytest.raises(ValueError, match=r"threshold must lie in \(0, 1\], got 0"):
-        CollapseWarning(threshold=0)
+        CollapseMonitor(threshold=0)
+
+
+def test_the_0_1_0_name_warns_and_is_the_monitor() -> None:
+    import gankit.callbacks
+
+    with pytest.warns(DeprecationWarning, match="CollapseWarning is now called CollapseMonitor"):
+        old = gankit.callbacks.CollapseWarning
+    assert old is CollapseMonitor

@@ -1,4 +1,4 @@
-"""Warn when the generator's samples lose their diversity (mode collapse)."""
+"""Monitor the diversity of the generator's samples and warn of mode collapse."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from torch import Tensor
 
 from gankit.callbacks._args import check_fraction, check_positive_int
 from gankit.callbacks.base import Callback, Metrics
+from gankit.callbacks.fixed_noise import FixedNoise
 
 if TYPE_CHECKING:
-    from gankit.training.trainer import Trainer
+    from gankit.callbacks._trainer_view import TrainerView
 
-__all__ = ["CollapseWarning", "ModeCollapseWarning"]
+__all__ = ["CollapseMonitor", "ModeCollapseWarning"]
 
 
 class ModeCollapseWarning(UserWarning):
@@ -30,8 +31,8 @@ def _mean_pairwise_distance(x: Tensor) -> float:
     return float(dist.sum() / (n * (n - 1)))
 
 
-class CollapseWarning(Callback):
-    r"""Warn with :class:`ModeCollapseWarning` when samples become too alike.
+class CollapseMonitor(Callback):
+    r"""Monitor sample diversity; warn with :class:`ModeCollapseWarning` when it collapses.
 
     Every ``every`` steps, ``n`` samples are drawn from fixed noise (seeded once
     with ``seed``; labels ``arange(n) % K`` for a conditional generator) and
@@ -77,7 +78,7 @@ class CollapseWarning(Callback):
         ...     sample=lambda n, labels=None, *, noise: torch.zeros(n, 2))  # collapsed
         >>> with warnings.catch_warnings(record=True) as caught:
         ...     warnings.simplefilter("always")
-        ...     CollapseWarning(every=500).on_step_end(trainer, {})
+        ...     CollapseMonitor(every=500).on_step_end(trainer, {})
         >>> caught[0].category.__name__
         'ModeCollapseWarning'
     """
@@ -92,20 +93,18 @@ class CollapseWarning(Callback):
         if self.n < 2:
             raise ValueError(f"n must be >= 2 to measure pairwise distances, got {n}")
         self.threshold = check_fraction(threshold, "threshold", open_low=True, closed_high=True)
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+        self._fixed = FixedNoise(self.n, seed)
         self.seed = seed
         self.reference: float | None = None
         self.last_diversity: float | None = None
         self.last_ratio: float | None = None
-        self._noise: Tensor | None = None
 
-    def on_step_end(self, trainer: Trainer, metrics: Metrics) -> None:
+    def on_step_end(self, trainer: TrainerView, metrics: Metrics) -> None:
         """Every ``every`` steps, run :meth:`check`."""
         if trainer.step % self.every == 0:
             self.check(trainer)
 
-    def check(self, trainer: Trainer) -> float:
+    def check(self, trainer: TrainerView) -> float:
         r"""Measure the diversity ratio now and warn if it is below ``threshold``.
 
         Args:
@@ -115,13 +114,7 @@ class CollapseWarning(Callback):
             The ratio :math:`\delta_\text{fake} / \delta_\text{ref}` (``inf``
             when the reference is 0).
         """
-        if self._noise is None:
-            gen = torch.Generator(device=trainer.device).manual_seed(self.seed)
-            self._noise = trainer.sample_noise(self.n, generator=gen)
-        labels = None
-        if trainer.num_classes is not None:
-            labels = torch.arange(self.n, device=trainer.device) % trainer.num_classes
-        fake = _mean_pairwise_distance(trainer.sample(self.n, labels, noise=self._noise))
+        fake = _mean_pairwise_distance(self._fixed.samples(trainer))
         real_batch = getattr(trainer, "last_real", None)
         if real_batch is not None and real_batch.shape[0] >= 2:
             reference, source = _mean_pairwise_distance(real_batch), "the real batch"
@@ -141,6 +134,9 @@ class CollapseWarning(Callback):
             )
         return ratio
 
+    #: The 0.1.0 class name, under which older checkpoints hold this callback's state.
+    legacy_state_keys: tuple[str, ...] = ("CollapseWarning",)
+
     def state_dict(self) -> dict[str, Any]:
         """The first-check reference diversity (``None`` if never needed)."""
         return {"reference": self.reference}
@@ -149,3 +145,14 @@ class CollapseWarning(Callback):
         """Restore the first-check reference diversity."""
         ref = state.get("reference")
         self.reference = None if ref is None else float(ref)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CollapseWarning":
+        warnings.warn(
+            "CollapseWarning is now called CollapseMonitor (ModeCollapseWarning is the "
+            "warning it emits); the old name goes in the next release",
+            DeprecationWarning, stacklevel=2,
+        )
+        return CollapseMonitor
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -93,7 +93,7 @@ def save_loss_plot(
 ) -> Path:
     """Save loss curves against the training step as a PNG.
 
-    The totals ``d_loss`` and ``g_loss`` are drawn as solid lines, every other
+    The totals ``d/loss`` and ``g/loss`` are drawn as solid lines, every other
     series (the individual terms ``d/<name>``, ``g/<name>``) as thin dashed ones.
 
     Args:
@@ -111,7 +111,7 @@ def save_loss_plot(
     Example:
         >>> import tempfile, pathlib
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "loss.png"
-        >>> history = {"d_loss": ([10, 20], [1.3, 1.2]), "g_loss": ([10, 20], [0.7, 0.8])}
+        >>> history = {"d/loss": ([10, 20], [1.3, 1.2]), "g/loss": ([10, 20], [0.7, 0.8])}
         >>> save_loss_plot(history, path).stat().st_size > 0
         True
     """
@@ -123,7 +123,7 @@ def save_loss_plot(
     fig = _figure((7.0, 4.0))
     ax = fig.subplots()
     for name, (steps, values) in history.items():
-        total = name in ("d_loss", "g_loss")
+        total = name in ("d/loss", "g/loss")
         ax.plot(steps, values, label=name, linewidth=1.5 if total else 0.8,
                 linestyle="-" if total else "--")
     ax.set_xlabel("step")

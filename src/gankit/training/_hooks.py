@@ -1,0 +1,79 @@
+"""The trainer's callbacks: the list it was given, the built-in ones, and a table of hooks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from gankit.callbacks.base import HOOKS, Callback
+
+__all__ = ["HookTable", "callback_list", "with_defaults"]
+
+
+def callback_list(callbacks: Any) -> list[Callback]:
+    """One callback or an iterable of them, as a list; anything else is a TypeError."""
+    if isinstance(callbacks, Callback):
+        return [callbacks]
+    if isinstance(callbacks, (str, bytes)) or not isinstance(callbacks, Iterable):
+        raise TypeError(
+            "callbacks must be a gankit.callbacks.Callback or a sequence of them, "
+            f"got {type(callbacks).__name__}"
+        )
+    out = list(callbacks)
+    for cb in out:
+        if not isinstance(cb, Callback):
+            raise TypeError(
+                f"callbacks must be gankit.callbacks.Callback objects, got {type(cb).__name__}"
+            )
+    return out
+
+
+def with_defaults(
+    callbacks: list[Callback], divergence_guard: bool, progress_bar: bool
+) -> list[Callback]:
+    """``callbacks`` with a leading :class:`DivergenceGuard` and a :class:`ProgressBar`, if on."""
+    from gankit.callbacks import DivergenceGuard, ProgressBar
+
+    out = list(callbacks)
+    if progress_bar and not any(isinstance(cb, ProgressBar) for cb in out):
+        out.append(ProgressBar())
+    if divergence_guard and not any(isinstance(cb, DivergenceGuard) for cb in out):
+        out.insert(0, DivergenceGuard())
+    return out
+
+
+class HookTable:
+    """For each hook, the bound methods of the callbacks that override it.
+
+    The trainer dispatches a hook only to callbacks that override it, so an
+    unused hook costs nothing. Callbacks marked ``rank_zero_only`` (those that
+    write files) are bound only on the process of rank 0.
+
+    Args:
+        callbacks: The callbacks, in dispatch order.
+        rank_zero: Whether this process has rank 0.
+
+    Raises:
+        ValueError: If two callbacks share a ``state_key``.
+    """
+
+    def __init__(self, callbacks: Iterable[Callback], *, rank_zero: bool = True) -> None:
+        self.callbacks = list(callbacks)
+        keys = [cb.state_key for cb in self.callbacks]
+        if len(set(keys)) != len(keys):
+            raise ValueError(
+                f"two callbacks share a state_key, so their checkpoint states would clash: "
+                f"{keys}; override state_key on one of them"
+            )
+        self.table: dict[str, list[Callable[..., None]]] = {hook: [] for hook in HOOKS}
+        for cb in self.callbacks:
+            if cb.rank_zero_only and not rank_zero:
+                continue
+            for hook in HOOKS:
+                if getattr(type(cb), hook) is not getattr(Callback, hook):
+                    self.table[hook].append(getattr(cb, hook))
+
+    def __call__(self, hook: str, trainer: Any, *args: Any) -> None:
+        """Call ``hook(trainer, *args)`` on every callback that overrides it, in order."""
+        for fn in self.table[hook]:
+            fn(trainer, *args)

@@ -1,0 +1,14 @@
+"""Pictures of a GAN's samples and training: image grids, 2-D scatters, loss curves.
+
+This package owns the drawing; the callbacks
+:class:`~gankit.callbacks.SampleGrid` and :class:`~gankit.callbacks.LossPlot`
+and the command line call these functions, and so can scripts. Pillow and
+matplotlib are optional (``pip install "gankit[extras]"``) and are imported
+only when a picture is saved.
+"""
+
+from gankit.visualize.grid import make_grid, save_image_grid
+from gankit.visualize.plots import save_loss_plot, save_scatter
+from gankit.visualize.samples import save_samples_picture
+
+__all__ = ["make_grid", "save_image_grid", "save_loss_plot", "save_samples_picture", "save_scatter"]
