@@ -97,7 +97,7 @@ def test_wgangp_and_its_weight_are_part_of_the_loss_setting(tmp_path: Path) -> N
     path = a.save_checkpoint(tmp_path / "w.pt")
     make(loss=WGANGP(), d_steps=5).load_checkpoint(path)
     with pytest.raises(CheckpointError, match="loss was"):
-        make(loss=WGANGP(gp_weight=1.0), d_steps=5).load_checkpoint(path)
+        make(loss=WGANGP(weight=1.0), d_steps=5).load_checkpoint(path)
 
 
 def test_checkpoints_without_recorded_settings_still_load(saved: Path, tmp_path: Path) -> None:

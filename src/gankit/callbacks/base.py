@@ -22,7 +22,7 @@ Hook order::
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from torch import Tensor
 
@@ -62,6 +62,23 @@ class Callback:
         ...         if trainer.step >= self.stop_step:
         ...             trainer.should_stop = True
     """
+
+    #: The constructor arguments a config file may set (``[callbacks.<name>]``
+    #: of ``gankit train``); each is also an attribute holding its value.
+    config_keys: ClassVar[tuple[str, ...]] = ()
+
+    def get_config(self) -> dict[str, Any]:
+        """Return the values of the :attr:`config_keys` arguments.
+
+        Returns:
+            ``{key: getattr(self, key)}`` for every key of :attr:`config_keys`.
+
+        Example:
+            >>> from gankit.callbacks import EMA
+            >>> EMA(decay=0.99).get_config()
+            {'decay': 0.99, 'start_step': 0, 'every': 1}
+        """
+        return {key: getattr(self, key) for key in self.config_keys}
 
     def setup(self, trainer: Trainer) -> None:
         """Called once in the trainer's constructor, before any checkpoint is loaded.

@@ -68,6 +68,8 @@ class EMA(Callback):
         0.1...
     """
 
+    config_keys = ("decay", "start_step", "every")  # what a config file may set
+
     def __init__(self, decay: float = 0.999, start_step: int = 0, every: int = 1) -> None:
         self.decay = check_fraction(decay, "decay", open_low=False, closed_high=True)
         if isinstance(start_step, bool) or not isinstance(start_step, int):
