@@ -1,6 +1,6 @@
 """Compose a loss from built-in and user-defined terms: NSGAN + R1 + mean matching.
 
-gankit losses are sums of named terms: ``NSGAN() + R1Penalty(gamma) + w * MyTerm()``.
+gankit losses are sums of named terms: ``NSGAN() + R1Penalty(weight) + w * MyTerm()``.
 Each term contributes to the discriminator's loss, the generator's loss, or
 both, and the trainer logs every term separately as ``d/<name>`` and
 ``g/<name>``. A new term is a subclass of :class:`gankit.losses.LossTerm` with
@@ -14,7 +14,7 @@ fake batch towards the mean of the real batch,
 
     L_G^mm = ‖ mean(fake) − mean(real) ‖².
 
-The loss trained is ``NSGAN() + R1Penalty(gamma=0.1) + 1.0 * MeanMatching()``
+The loss trained is ``NSGAN() + R1Penalty(weight=0.1) + 1.0 * MeanMatching()``
 on the 8-Gaussian ring (radius 1, σ 0.01). The script prints the mean of
 each logged term over the last 100 steps and the ring's mode coverage on
 2,500 samples.
@@ -28,7 +28,7 @@ mode (4 modes covered), γ = 0.1 6.8 % (6 modes), γ = 0.01 13 % (7 modes).
 
 Run:
     python examples/custom_loss.py                      # 2,000 steps
-    python examples/custom_loss.py --steps 5000 --gamma 0.01 --mm-weight 0 --out runs/no_mm
+    python examples/custom_loss.py --steps 5000 --r1-weight 0.01 --mm-weight 0 --out runs/no_mm
 
 Measured (2-core CPU shared with other jobs, torch 2.13, one thread): the
 default 2,000 steps took 23 s (11 s of CPU time). With seed 0 the last 100
@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -90,11 +91,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1,
                         help="torch CPU threads; 0 keeps PyTorch's default")
-    parser.add_argument("--gamma", type=float, default=0.1, help="R1 coefficient γ")
+    parser.add_argument("--r1-weight", type=float, default=0.1,
+                        help="R1Penalty's weight, the coefficient γ")
+    parser.add_argument("--gamma", type=float, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--mm-weight", type=float, default=1.0, help="weight of MeanMatching")
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--batch-size", type=int, default=100)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.gamma is not None:  # the old name of --r1-weight, kept for one release
+        warnings.warn("--gamma is deprecated and will be removed in the next release; use "
+                      "--r1-weight", FutureWarning, stacklevel=2)
+        args.r1_weight = args.gamma
+    return args
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -111,7 +119,7 @@ def main(argv: list[str] | None = None) -> dict:
 def run(args: argparse.Namespace) -> dict:
     args.out.mkdir(parents=True, exist_ok=True)
     seed_everything(args.seed)  # before the models: their initial weights are seeded
-    loss = NSGAN() + R1Penalty(gamma=args.gamma) + args.mm_weight * MeanMatching()
+    loss = NSGAN() + R1Penalty(weight=args.r1_weight) + args.mm_weight * MeanMatching()
     print(f"loss: {loss!r}")
 
     G = MLPGenerator(2, (2,), hidden=(64, 64, 64), first_layer_norm=True,

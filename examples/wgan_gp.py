@@ -2,7 +2,7 @@
 
 The critic minimises ``E D(fake) − E D(real) + λ E(‖∇D(x̂)‖₂ − 1)²`` on random
 interpolates ``x̂`` of real and fake samples; the generator minimises
-``−E D(fake)``. gankit's ``WGANGP(gp_weight=λ)`` is ``WGAN() +
+``−E D(fake)``. gankit's ``WGANGP(weight=λ)`` is ``WGAN() +
 GradientPenalty(λ)``, logged as the terms ``d/wgan``, ``d/gp`` and ``g/wgan``.
 As the paper requires, the critic has no batch norm (``norm_layer=None`` for
 the MLP critic, layer norm for the convolutional one).
@@ -134,7 +134,7 @@ def run(args: argparse.Namespace) -> dict:
         return torch.optim.Adam(params, lr=args.lr, betas=(0.5, 0.9))
 
     trainer = Trainer(
-        G, D, WGANGP(gp_weight=args.gp_weight), g_optimizer=adam, d_optimizer=adam,
+        G, D, WGANGP(weight=args.gp_weight), g_optimizer=adam, d_optimizer=adam,
         d_steps=args.n_critic, seed=args.seed,
         callbacks=[critic, LossPlot(args.out / "losses.png", every=5, plot_every=None)],
     )

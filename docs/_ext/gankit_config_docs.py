@@ -1,10 +1,11 @@
 """Sphinx directives that render the config schema and the CLI's help from the code itself.
 
-``gankit train`` validates configs against tables of
+``gankit train`` validates some sections against tables of
 :class:`gankit.config.schema.Field` objects (``TRAINER_FIELDS``,
-``CALLBACK_FIELDS``, ...). Rendering the reference from those same tables
-keeps every key, type and default in the documentation equal to what the code
-accepts:
+``DATA_FIELDS``, ...), and the models, losses and callbacks against their
+classes' ``config_keys``. Rendering the reference from those same tables and
+classes keeps every key, type and default in the documentation equal to what
+the code accepts:
 
 * ``.. gankit-config:: trainer`` (or ``eval``, ``callbacks``, ``data``,
   ``loss``, ``optimizer``, ``models``) renders the keys of a section;
@@ -106,6 +107,42 @@ def model_tables() -> list[str]:
     return lines
 
 
+def _arg_docs(cls: Any) -> dict[str, str]:
+    """The one-line meaning of each argument, from the ``Args:`` section of a class docstring."""
+    docs: dict[str, str] = {}
+    lines = inspect.getdoc(cls).splitlines() if cls.__doc__ else []
+    if "Args:" not in lines:
+        return docs
+    key = None
+    for line in lines[lines.index("Args:") + 1:]:
+        if line and not line.startswith(" "):
+            break
+        text = line.strip()
+        head, sep, rest = text.partition(": ")
+        if line.startswith("    ") and not line.startswith("     ") and sep and " " not in head:
+            key, docs[head] = head, rest
+        elif key is not None and text:
+            docs[key] += " " + text
+    return docs
+
+
+def class_rows(cls: Any, keys: tuple[str, ...]) -> list[tuple[str, str, str, str]]:
+    """``(key, Python type, default, meaning)`` of the ``config_keys`` of a loss or callback."""
+    params = inspect.signature(cls).parameters
+    meaning = _arg_docs(cls)
+    rows = []
+    for key in keys:
+        param = params[key]
+        kind = "" if param.annotation is inspect.Parameter.empty else f"``{param.annotation}``"
+        default = ("required" if param.default is inspect.Parameter.empty
+                   else f"``{toml_value(param.default)}``")
+        rows.append((f"``{key}``", kind, default, meaning.get(key, "")))
+    return rows
+
+
+CLASS_HEADER = ("key", "Python type", "default", "meaning")
+
+
 def _example_config(name: str, cls: Any, build: Any) -> dict[str, Any]:
     """The ``get_config()`` of a model built with its required arguments only."""
     for shape in ((2,), (1, 16, 16)):
@@ -128,13 +165,17 @@ def render_section(section: str) -> list[str]:
 
         return table(field_rows(EVAL_FIELDS), FIELD_HEADER, FIELD_WIDTHS)
     if section == "callbacks":
-        from gankit.config.callbacks import CALLBACK_FIELDS, DEFAULT_ON
+        from gankit.callbacks._registry import get_callback_class
+        from gankit.config.callbacks import DEFAULT_ON, ORDER
 
         out: list[str] = []
-        for name, fields in CALLBACK_FIELDS.items():
+        for name in ORDER:
+            cls = get_callback_class(name)
             state = "on by default" if name in DEFAULT_ON else "off unless its table is present"
             out += [f".. rubric:: ``[callbacks.{name}]`` ({state})", ""]
-            out += table(field_rows(fields), FIELD_HEADER, FIELD_WIDTHS)
+            out += [f"Arguments of :class:`gankit.callbacks.{cls.__name__}`, and ``enabled`` "
+                    "(a bool) to turn it on or off:", ""]
+            out += table(class_rows(cls, cls.config_keys), CLASS_HEADER, FIELD_WIDTHS)
         return out
     if section == "data":
         from gankit.config.data import DATA_FIELDS, DATASETS
@@ -146,9 +187,15 @@ def render_section(section: str) -> list[str]:
                 "No other keys.", ""]
         return out
     if section == "loss":
-        from gankit.config.losses import LOSS_FIELDS
+        from gankit.losses import get_loss_class, list_losses
 
-        return section_tables("The loss", LOSS_FIELDS, '``name = "{name}"``')
+        out = []
+        for name in list_losses():
+            cls = get_loss_class(name)
+            out += [f'.. rubric:: ``name = "{name}"`` (:class:`gankit.losses.{name}`)', ""]
+            out += (table(class_rows(cls, cls.config_keys), CLASS_HEADER, FIELD_WIDTHS)
+                    if cls.config_keys else [f"The loss ``{name}`` takes no arguments.", ""])
+        return out
     if section == "optimizer":
         from gankit.config.optimizers import OPTIMIZER_FIELDS
 

@@ -22,7 +22,7 @@ name = "MLPDiscriminator"
 hidden = [16, 16]
 
 [loss]
-terms = [{name = "NSGAN"}, {name = "R1Penalty", gamma = 0.1}]
+terms = [{name = "NSGAN"}, {name = "R1Penalty", weight = 0.1}]
 
 [optimizer.generator]
 lr = 1e-3

@@ -56,4 +56,4 @@ def test_wgan_gp_config_matches_the_paper(tmp_path: Path) -> None:
     assert exp.trainer.d_steps == 5
     for opt in (exp.trainer.g_optimizer, exp.trainer.d_optimizer):
         assert opt.defaults["lr"] == 1e-4 and opt.defaults["betas"] == (0.5, 0.9)
-    assert exp.config["loss"] == {"name": "WGANGP", "gp_weight": 10.0}
+    assert exp.config["loss"] == {"name": "WGANGP", "weight": 10.0}

@@ -100,17 +100,17 @@ def test_resume_dir_continues_with_the_saved_config_and_steps(
         tiny_config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     full, run = tmp_path / "full", tmp_path / "run"
     assert main(["train", str(tiny_config), "--out", str(full), "--steps", "30",
-                 "--set", "loss.terms.1.gamma=0.5"]) == 0
+                 "--set", "loss.terms.1.weight=0.5"]) == 0
     assert main(["train", str(tiny_config), "--out", str(run), "--steps", "30",
-                 "--set", "loss.terms.1.gamma=0.5", "--set", "trainer.steps=10"]) == 0
+                 "--set", "loss.terms.1.weight=0.5", "--set", "trainer.steps=10"]) == 0
     # the run folder's config.toml holds every --set and the total
-    assert "gamma = 0.5" in (run / "config.toml").read_text()
+    assert "weight = 0.5" in (run / "config.toml").read_text()
     ckpt = load_checkpoint_file(run / "checkpoints/last.pt")
     assert ckpt["step"] == 30  # --steps wins over --set trainer.steps
     assert main(["train", str(tiny_config), "--out", str(run), "--steps", "40",
-                 "--set", "loss.terms.1.gamma=0.5", "--resume", str(run)]) == 0
+                 "--set", "loss.terms.1.weight=0.5", "--resume", str(run)]) == 0
     assert main(["train", str(tiny_config), "--out", str(full), "--steps", "40",
-                 "--set", "loss.terms.1.gamma=0.5", "--resume", str(full)]) == 0
+                 "--set", "loss.terms.1.weight=0.5", "--resume", str(full)]) == 0
     a = load_checkpoint_file(run / "checkpoints/last.pt")
     b = load_checkpoint_file(full / "checkpoints/last.pt")
     assert a["step"] == b["step"] == 40

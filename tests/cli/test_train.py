@@ -77,11 +77,11 @@ def test_resolved_config_reproduces_the_run(tiny_config: Path, tmp_path: Path) -
 def test_set_overrides_reach_the_run(tiny_config: Path, tmp_path: Path) -> None:
     out = tmp_path / "run"
     argv = ["train", str(tiny_config), "--out", str(out), "--set", "trainer.steps=4",
-            "--set", "loss.terms.1.gamma=2", "--set", "callbacks.csv.every=1",
+            "--set", "loss.terms.1.weight=2", "--set", "callbacks.csv.every=1",
             "--set", "eval.enabled=false"]
     assert main(argv) == 0
     resolved = loads_toml((out / "config.toml").read_text())
-    assert resolved["loss"]["terms"][1]["gamma"] == 2.0
+    assert resolved["loss"]["terms"][1]["weight"] == 2.0
     assert log_steps(out / "log.csv") == [1, 2, 3, 4]
     assert not (out / "metrics.json").exists()
 
@@ -101,7 +101,7 @@ def test_default_output_folder_is_runs_slash_config_name(
         (["--set", "trainer.batch_size=big"],
          "config key 'trainer.batch_size': expected an int >= 1, got the string 'big'"),
         (["--set", "trainer.steps"], "--set expects key=value"),
-        (["--set", "loss.terms.5.gamma=1"], "'loss.terms' is a list of 2 items"),
+        (["--set", "loss.terms.5.weight=1"], "'loss.terms' is a list of 2 items"),
         (["--set", "generator.name=MLPGenerater"],
          "unknown generator model 'MLPGenerater' (did you mean 'MLPGenerator'?)"),
         (["--set", "data.name=rings"], "unknown data set 'rings' (did you mean 'ring'?)"),

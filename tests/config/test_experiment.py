@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import copy
+import inspect
 from pathlib import Path
 from typing import Any
 
 import pytest
 import torch
 
+import gankit.training
 from gankit.config import ConfigError, build_experiment, dumps_toml, loads_toml
+from gankit.config.experiment import NOT_TRAINER_ARGUMENTS, TRAINER_FIELDS
+from gankit.training import Trainer
 
 
 def tiny() -> dict[str, Any]:
@@ -50,8 +54,9 @@ def test_same_seed_same_initial_weights(tmp_path: Path) -> None:
 
 def test_resolved_config_round_trips_through_toml(tmp_path: Path) -> None:
     config = tiny()
-    config["loss"] = {"terms": [{"name": "NSGAN"}, {"name": "R1Penalty", "gamma": 1}]}
+    config["loss"] = {"terms": [{"name": "NSGAN", "weight": 2}, {"name": "R1Penalty", "weight": 1}]}
     config["callbacks"] = {"ema": {"decay": 0.9}, "checkpoint": {"keep_last": "none"}}
+    config["trainer"].update(grad_clip="none", distributed=False, channels_last=True)
     first = build_experiment(config, tmp_path).config
     reread = loads_toml(dumps_toml(first))
     second = build_experiment(reread, tmp_path).config
@@ -93,3 +98,58 @@ def test_config_mistakes_name_the_key(tmp_path: Path, edit: Any, message: str) -
 def test_a_config_must_be_a_table(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="a config must be a table of sections"):
         build_experiment([1], tmp_path)  # type: ignore[arg-type]
+
+
+def test_every_trainer_argument_is_a_trainer_key() -> None:
+    # The models, the loss, the optimizers and the callbacks have their own sections.
+    own_sections = {"generator", "discriminator", "loss", "g_optimizer", "d_optimizer",
+                    "callbacks"}
+    arguments = set(inspect.signature(Trainer).parameters) - own_sections
+    assert arguments == set(TRAINER_FIELDS) - set(NOT_TRAINER_ARGUMENTS)
+
+
+def test_every_trainer_key_reaches_the_trainer(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, Any] = {}
+
+    class Spy(Trainer):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            seen.update(kwargs)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(gankit.training, "Trainer", Spy)
+    config = tiny()
+    given = {"d_steps": 2, "device": "cpu", "seed": 7, "noise": "uniform", "precision": "bf16",
+             "grad_clip": 0.5, "compile": False, "divergence_guard": False,
+             "progress_bar": False, "distributed": False, "sync_batchnorm": False,
+             "channels_last": True, "handle_signals": False}
+    config["trainer"].update(given)
+    trainer = build_experiment(config, tmp_path).trainer
+    assert {k: seen[k] for k in given} == given
+    assert trainer.channels_last is True and trainer.handle_signals is False
+    assert trainer.dist.enabled is False
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("sync_batchnorm", True, r"'trainer': sync_batchnorm=True needs CUDA"),
+        ("handle_signals", 1, r"'trainer\.handle_signals': expected a bool"),
+        ("distributed", "yes", r"'trainer\.distributed': expected a bool \(true or false\) or "
+                               r"'none'"),
+    ],
+)
+def test_new_trainer_keys_are_checked(tmp_path: Path, key: str, value: Any, message: str) -> None:
+    if key == "sync_batchnorm" and torch.cuda.is_available():
+        pytest.skip("sync_batchnorm works on CUDA")
+    config = tiny()
+    config["trainer"][key] = value
+    with pytest.raises(ConfigError, match=message):
+        build_experiment(config, tmp_path)
+
+
+def test_distributed_none_means_auto(tmp_path: Path) -> None:
+    config = tiny()
+    config["trainer"]["distributed"] = "none"
+    exp = build_experiment(config, tmp_path)
+    assert exp.config["trainer"]["distributed"] is None and not exp.trainer.dist.enabled

@@ -1,13 +1,23 @@
-"""Reading TOML and YAML config files, and ``--set`` overrides."""
+"""Reading TOML and YAML config files, ``--set`` overrides, and writing TOML back."""
 
 from __future__ import annotations
 
 import builtins
+import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from gankit.config import ConfigError, apply_overrides, load_config, parse_override
+from gankit.config import (
+    ConfigError,
+    apply_overrides,
+    dumps_toml,
+    load_config,
+    loads_toml,
+    parse_override,
+)
 
 TOML = '[trainer]\nsteps = 10\nbetas = [0.5, 0.9]\n\n[loss]\nterms = [{name = "NSGAN"}]\n'
 EXPECTED = {"trainer": {"steps": 10, "betas": [0.5, 0.9]}, "loss": {"terms": [{"name": "NSGAN"}]}}
@@ -93,12 +103,12 @@ def test_malformed_override(text: str) -> None:
 
 def test_apply_overrides_creates_tables_indexes_lists_and_copies() -> None:
     config = {"loss": {"terms": [{"name": "NSGAN"}, {"name": "R1Penalty"}]}}
-    out = apply_overrides(config, ["loss.terms.1.gamma=0.5", "callbacks.ema.decay=0.99"])
+    out = apply_overrides(config, ["loss.terms.1.weight=0.5", "callbacks.ema.decay=0.99"])
     assert out == {
-        "loss": {"terms": [{"name": "NSGAN"}, {"name": "R1Penalty", "gamma": 0.5}]},
+        "loss": {"terms": [{"name": "NSGAN"}, {"name": "R1Penalty", "weight": 0.5}]},
         "callbacks": {"ema": {"decay": 0.99}},
     }
-    assert "gamma" not in config["loss"]["terms"][1]
+    assert "weight" not in config["loss"]["terms"][1]
 
 
 @pytest.mark.parametrize(
@@ -115,3 +125,48 @@ def test_bad_override_paths(override: str, message: str) -> None:
     config = {"trainer": {"steps": 10}, "loss": {"terms": [{}, {}]}}
     with pytest.raises(ConfigError, match=message):
         apply_overrides(config, [override])
+
+
+# ---------------------------------------------------------------- writing TOML (tomli-w)
+keys = st.text(min_size=1, max_size=8)
+scalars = st.one_of(
+    st.booleans(),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.floats(allow_nan=False),
+    st.text(max_size=20),
+)
+values = st.one_of(scalars, st.lists(scalars, max_size=4))
+tables = st.dictionaries(keys, values, max_size=4)
+documents = st.dictionaries(
+    keys, st.one_of(values, tables, st.dictionaries(keys, tables, max_size=2)), max_size=4
+)
+
+
+@settings(deadline=None, max_examples=100)
+@given(documents)
+def test_dumps_toml_round_trips_any_config_document(doc: dict) -> None:
+    assert loads_toml(dumps_toml(doc)) == doc
+
+
+def test_dumps_toml_writes_none_as_the_config_string_none_and_tuples_as_lists() -> None:
+    text = dumps_toml({
+        "trainer": {"steps": 10, "grad_clip": None, "betas": (0.5, 0.9)},
+        "loss": {"terms": [{"name": "NSGAN"}, {"name": "R1Penalty", "weight": None}]},
+        "callbacks": {"checkpoint": {"keep_last": None}, "ema": {}},
+    })
+    assert loads_toml(text) == {
+        "trainer": {"steps": 10, "grad_clip": "none", "betas": [0.5, 0.9]},
+        "loss": {"terms": [{"name": "NSGAN"}, {"name": "R1Penalty", "weight": "none"}]},
+        "callbacks": {"checkpoint": {"keep_last": "none"}, "ema": {}},
+    }
+
+
+def test_dumps_toml_refuses_values_toml_cannot_hold() -> None:
+    with pytest.raises(TypeError, match="set"):
+        dumps_toml({"x": {1, 2}})
+
+
+def test_dumps_toml_without_tomli_w_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "tomli_w", None)  # makes `import tomli_w` fail
+    with pytest.raises(ImportError, match=r'pip install "gankit\[extras\]"'):
+        dumps_toml({"trainer": {"steps": 1}})

@@ -10,8 +10,8 @@ import torch
 import torch.nn.functional as F
 
 from gankit.config import ConfigError
-from gankit.config.losses import LOSS_FIELDS, LOSSES, build_loss
-from gankit.losses import NSGAN, WGANGP, GANBatch, R1Penalty
+from gankit.config.losses import LOSSES, build_loss
+from gankit.losses import NSGAN, WGAN, WGANGP, GANBatch, R1Penalty, list_losses
 
 
 def _batch() -> GANBatch:
@@ -43,15 +43,25 @@ def test_single_loss_matches_the_api_and_the_formula() -> None:
 
 def test_terms_with_weights_match_the_composed_api_loss() -> None:
     loss, resolved = build_loss({"terms": [
-        {"name": "NSGAN", "label_smoothing": 0.1},
-        {"name": "R1Penalty", "gamma": 2, "weight": 0.5},
+        {"name": "NSGAN", "label_smoothing": 0.1, "weight": 2},
+        {"name": "R1Penalty", "weight": 1},
     ]})
-    assert resolved == {"terms": [{"name": "NSGAN", "label_smoothing": 0.1},
-                                  {"name": "R1Penalty", "gamma": 2.0, "weight": 0.5}]}
-    assert _values(loss) == _values(NSGAN(label_smoothing=0.1) + 0.5 * R1Penalty(gamma=2.0))
-    d, _ = _values(loss)
-    d_unweighted, _ = _values(R1Penalty(gamma=2.0))
-    assert d["r1"] == pytest.approx(0.5 * d_unweighted["r1"])
+    assert resolved == {"terms": [{"name": "NSGAN", "label_smoothing": 0.1, "weight": 2.0},
+                                  {"name": "R1Penalty", "weight": 1.0}]}
+    assert repr(loss) == "2.0 * NSGAN(label_smoothing=0.1) + R1Penalty(weight=1.0)"
+    assert _values(loss) == _values(2.0 * NSGAN(label_smoothing=0.1) + R1Penalty(weight=1.0))
+
+
+@pytest.mark.parametrize("name", ["GradientPenalty", "R1Penalty"])
+def test_a_penalty_terms_weight_is_its_coefficient(name: str) -> None:
+    loss, _ = build_loss({"terms": [{"name": "WGAN"}, {"name": name, "weight": 3}]})
+    cls = LOSSES[name]
+    torch.manual_seed(1)
+    a = _values(loss)
+    torch.manual_seed(1)
+    b = _values(WGAN() + cls(weight=3.0))
+    assert a == b
+    assert repr(loss) == f"WGAN() + {name}(weight=3.0)"
 
 
 def test_gradient_penalty_weight_is_its_lambda() -> None:
@@ -59,15 +69,44 @@ def test_gradient_penalty_weight_is_its_lambda() -> None:
     torch.manual_seed(1)
     a = _values(loss)
     torch.manual_seed(1)
-    b = _values(WGANGP(gp_weight=10.0))
+    b = _values(WGANGP(weight=10.0))
     assert a == b
 
 
-@pytest.mark.parametrize("name", sorted(LOSSES))
-def test_every_builtin_loss_builds_with_its_defaults(name: str) -> None:
+def test_old_coefficient_keys_warn_and_keep_their_meaning() -> None:
+    # gamma was R1Penalty's coefficient, and a term's weight multiplied the term.
+    with pytest.warns(FutureWarning, match=r"'loss\.terms\.1\.gamma' is deprecated.*'weight'"):
+        loss, resolved = build_loss({"terms": [
+            {"name": "NSGAN"}, {"name": "R1Penalty", "gamma": 2, "weight": 0.5}]})
+    assert repr(loss) == "NSGAN() + 0.5 * R1Penalty(weight=2.0)"
+    assert resolved["terms"][1] == {"name": "R1Penalty", "gamma": 2.0, "weight": 0.5}
+    assert _values(loss) == _values(NSGAN() + 0.5 * R1Penalty(weight=2.0))
+    with pytest.warns(FutureWarning, match=r"'loss\.gp_weight' is deprecated"):
+        loss, resolved = build_loss({"name": "WGANGP", "gp_weight": 5})
+    assert repr(loss) == "WGANGP(weight=5.0)" and resolved == {"name": "WGANGP", "gp_weight": 5.0}
+    with pytest.raises(ConfigError, match=r"'loss\.gp_weight': give 'weight' or its deprecated "
+                                          r"alias 'gp_weight', not both"):
+        build_loss({"name": "WGANGP", "gp_weight": 5, "weight": 5})
+
+
+def test_loss_fields_is_a_deprecated_alias_of_the_registrys_keys() -> None:
+    import gankit.config.losses as config_losses
+
+    with pytest.warns(DeprecationWarning, match="LOSS_FIELDS is deprecated"):
+        fields = config_losses.LOSS_FIELDS
+    assert fields == {name: LOSSES[name].config_keys for name in list_losses()}
+    assert fields["R1Penalty"] == ("weight",)
+
+
+@pytest.mark.parametrize("name", list_losses())
+def test_every_registered_loss_builds_with_its_defaults(name: str) -> None:
     loss, resolved = build_loss({"name": name})
     assert isinstance(loss, LOSSES[name]) and resolved == {"name": name}
-    assert set(LOSS_FIELDS) == set(LOSSES)
+    # Its config keys are constructor arguments: get_config() rebuilds it.
+    config = loss.get_config()
+    assert set(config) == set(LOSSES[name].config_keys)
+    rebuilt, resolved = build_loss({"name": name, **config})
+    assert repr(rebuilt) == repr(loss) and resolved == {"name": name, **config}
 
 
 @pytest.mark.parametrize(
@@ -77,17 +116,19 @@ def test_every_builtin_loss_builds_with_its_defaults(name: str) -> None:
         ({"name": "NSGAN", "gamma": 1}, r"'loss\.gamma': unknown key 'gamma'; allowed: "
                                         r"label_smoothing"),
         ({"name": "NSGAN", "weight": 2}, r"'loss\.weight': unknown key 'weight'"),
-        ({"terms": [{"name": "NSGAN"}, {"name": "R1Penalty", "gama": 1}]},
-         r"'loss\.terms\.1\.gama': unknown key 'gama' \(did you mean 'gamma'\?\)"),
-        ({"terms": [{"name": "R1Penalty", "gamma": "big"}]},
-         r"'loss\.terms\.0\.gamma': expected a number >= 0, got the string 'big'"),
+        ({"terms": [{"name": "NSGAN"}, {"name": "R1Penalty", "wieght": 1}]},
+         r"'loss\.terms\.1\.wieght': unknown key 'wieght' \(did you mean 'weight'\?\)"),
+        ({"terms": [{"name": "R1Penalty", "weight": "big"}]},
+         r"'loss\.terms\.0': R1Penalty: weight must be a finite number >= 0, got str 'big'"),
+        ({"terms": [{"name": "NSGAN", "weight": "big"}]},
+         r"'loss\.terms\.0\.weight': expected a number, got the string 'big'"),
         ({"terms": []}, r"'loss\.terms': expected a non-empty list"),
         ({"terms": ["NSGAN"]}, r"'loss\.terms\.0': expected a table with a 'name'"),
         ({"terms": [{"name": "NSGAN"}], "name": "WGAN"}, r"give either 'name'"),
         ({}, r"'loss\.name': missing"),
         ({"name": 3}, r"'loss\.name': expected a string, got the int 3"),
         ({"name": "NSGAN", "label_smoothing": -0.5},
-         r"'loss\.label_smoothing': expected a number >= 0"),
+         r"'loss': NSGAN: label_smoothing must"),
         ({"name": "no_such_module_xyz:Loss"}, r"cannot import module 'no_such_module_xyz'"),
         ({"name": "gankit.losses:GANBatch"}, r"must name a gankit\.losses\.Loss subclass"),
     ],

@@ -8,8 +8,9 @@ import pytest
 import torch
 
 from gankit.callbacks import EMA, CSVLogger, LossPlot, ModelCheckpoint, SampleGrid
+from gankit.callbacks._registry import get_callback_class, list_callbacks
 from gankit.config import ConfigError
-from gankit.config.callbacks import CALLBACK_FIELDS, build_callbacks
+from gankit.config.callbacks import DEFAULT_ON, ORDER, build_callbacks
 from gankit.config.data import DATA_FIELDS, DATASETS, build_data
 from gankit.config.models import build_model_section
 from gankit.config.optimizers import build_optimizer
@@ -151,8 +152,38 @@ def test_default_callbacks_write_into_the_run_folder(tmp_path: Path) -> None:
     assert cbs[0].path == tmp_path / "log.csv"
     assert cbs[1].path == tmp_path / "losses.png"
     assert cbs[2].real is not None and cbs[2].real.shape == (1000, 2)
-    assert set(resolved) == set(CALLBACK_FIELDS)
+    assert set(resolved) == set(list_callbacks()) == set(ORDER)
     assert resolved["ema"]["enabled"] is False and resolved["csv"]["enabled"] is True
+    # Every callback's resolved table: enabled, then its config keys with their values.
+    for name, table in resolved.items():
+        assert list(table) == ["enabled", *get_callback_class(name).config_keys]
+        assert table["enabled"] is (name in DEFAULT_ON)
+    assert resolved["checkpoint"] == {"enabled": True, "every": 1000, "keep_last": 3}
+    assert resolved["samples"]["nrow"] is None
+
+
+@pytest.mark.parametrize("name", list_callbacks())
+def test_every_config_key_reaches_the_callback(tmp_path: Path, name: str) -> None:
+    spec, _ = build_data({"name": "ring"}, seed=0)
+    defaults = build_callbacks(None, tmp_path, spec)[1][name]
+    # A value other than the default for every key: ints + 1, floats halved, None -> 2.
+    changed = {}
+    for key, value in defaults.items():
+        if key != "enabled":
+            changed[key] = 2 if value is None else value / 2 if isinstance(value, float) \
+                else value + 1
+    cbs, resolved = build_callbacks({name: changed}, tmp_path, spec)
+    (cb,) = [c for c in cbs if type(c) is get_callback_class(name)]
+    assert cb.get_config() == changed and resolved[name] == {"enabled": True, **changed}
+
+
+def test_callback_fields_is_a_deprecated_alias_of_the_config_keys() -> None:
+    import gankit.config.callbacks as config_callbacks
+
+    with pytest.warns(DeprecationWarning, match="CALLBACK_FIELDS is deprecated"):
+        fields = config_callbacks.CALLBACK_FIELDS
+    assert fields["ema"] == ("enabled", "decay", "start_step", "every")
+    assert set(fields) == set(list_callbacks())
 
 
 def test_presence_enables_and_enabled_false_disables(tmp_path: Path) -> None:
@@ -172,8 +203,10 @@ def test_presence_enables_and_enabled_false_disables(tmp_path: Path) -> None:
         ({"emma": {}}, r"'callbacks\.emma': unknown callback 'emma' \(did you mean 'ema'\?\)"),
         ({"ema": {"decai": 0.9}}, r"'callbacks\.ema\.decai': unknown key 'decai' "
                                   r"\(did you mean 'decay'\?\)"),
-        ({"ema": {"decay": 1.5}}, r"'callbacks\.ema': .*decay"),
-        ({"csv": {"every": 0}}, r"'callbacks\.csv\.every': expected an int >= 1, got the int 0"),
+        ({"ema": {"decay": 1.5}}, r"'callbacks\.ema': EMA: decay must lie in \[0, 1\], got 1\.5"),
+        ({"csv": {"every": 0}}, r"'callbacks\.csv': CSVLogger: every must be a positive int"),
+        ({"csv": {"enabled": "yes"}}, r"'callbacks\.csv\.enabled': expected a bool"),
+        ({"tensorboard": {"every": 0}}, r"'callbacks\.tensorboard': TensorBoardLogger: every"),
         ({"csv": True}, r"'callbacks\.csv': expected a table, got the bool true"),
     ],
 )

@@ -119,7 +119,7 @@ def test_wgangp_equals_wgan_plus_gradient_penalty() -> None:
     b = (WGAN() + GradientPenalty(10.0)).discriminator_terms(GANBatch(D, real, fake))
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
     torch.manual_seed(3)
-    c = WGANGP(gp_weight=1.0).discriminator_terms(GANBatch(D, real, fake))
+    c = WGANGP(weight=1.0).discriminator_terms(GANBatch(D, real, fake))
     torch.testing.assert_close(10.0 * c["gp"], a["gp"])
 
 

@@ -14,6 +14,7 @@ from torch import nn
 
 import gankit.functional as F
 import gankit.losses as L
+from gankit.losses._registry import upgrade_loss_repr
 from gankit.losses.base import CompositeLoss, GANBatch, Loss, LossTerm, ScaledLoss
 
 BASE = {CompositeLoss, GANBatch, Loss, LossTerm, ScaledLoss}
@@ -107,12 +108,12 @@ def test_label_smoothing_is_passed_to_the_discriminator_loss(cls) -> None:
                        cls().generator_terms(batch)[cls.name])
 
 
-def test_r1_term_is_gamma_over_two_times_the_penalty() -> None:
+def test_r1_term_is_weight_over_two_times_the_penalty() -> None:
     w = torch.tensor([3.0, 4.0], dtype=torch.float64)
     batch = GANBatch(lambda x: x @ w, torch.randn(4, 2, dtype=torch.float64),
                      torch.randn(4, 2, dtype=torch.float64))
     assert L.R1Penalty().discriminator_terms(batch)["r1"].item() == 5.0 * 25.0  # γ = 10
-    assert L.R1Penalty(gamma=1.0).discriminator_terms(batch)["r1"].item() == 0.5 * 25.0
+    assert L.R1Penalty(weight=1.0).discriminator_terms(batch)["r1"].item() == 0.5 * 25.0
 
 
 def test_gradient_penalty_term_is_weight_times_the_penalty() -> None:
@@ -153,9 +154,9 @@ def test_penalties_do_not_touch_the_generator_loss() -> None:
          r"weight must be a finite number >= 0, got -1\.0"),
         (lambda: L.GradientPenalty(float("inf")), ValueError, "weight must be a finite number"),
         (lambda: L.GradientPenalty(target=float("nan")), ValueError, "target must be a finite"),
-        (lambda: L.R1Penalty(gamma=-10.0), ValueError, "gamma must be a finite number >= 0"),
-        (lambda: L.R1Penalty(gamma=None), TypeError, "gamma must be a finite .*got NoneType"),
-        (lambda: L.WGANGP(gp_weight=float("nan")), ValueError, "weight must be a finite number"),
+        (lambda: L.R1Penalty(weight=-10.0), ValueError, "weight must be a finite number >= 0"),
+        (lambda: L.R1Penalty(weight=None), TypeError, "weight must be a finite .*got NoneType"),
+        (lambda: L.WGANGP(weight=float("nan")), ValueError, "weight must be a finite number"),
         (lambda: 10.0 * L.R1Penalty() * float("inf"), ValueError, "a loss weight must be finite"),
     ],
 )
@@ -178,7 +179,58 @@ def test_reprs_show_the_arguments() -> None:
     assert repr(L.GradientPenalty(5)) == "GradientPenalty(weight=5.0)"
     assert repr(L.GradientPenalty(target=0)) == "GradientPenalty(target=0.0)"
     assert repr(L.R1Penalty()) == "R1Penalty()"
-    assert repr(L.R1Penalty(gamma=0.1)) == "R1Penalty(gamma=0.1)"
+    assert repr(L.R1Penalty(weight=0.1)) == "R1Penalty(weight=0.1)"
     assert repr(L.WGANGP()) == "WGANGP()"
-    assert repr(L.WGANGP(gp_weight=1)) == "WGANGP(gp_weight=1.0)"
+    assert repr(L.WGANGP(weight=1)) == "WGANGP(weight=1.0)"
     assert repr(L.NSGAN() + 10.0 * L.R1Penalty()) == "NSGAN() + 10.0 * R1Penalty()"
+
+
+# ---------------------------------------------------------------- one name for a coefficient
+@pytest.mark.parametrize("cls", [L.GradientPenalty, L.R1Penalty, L.WGANGP])
+def test_every_penalty_calls_its_coefficient_weight(cls: type[Loss]) -> None:
+    assert cls.config_keys[0] == "weight"
+    assert cls().weight == 10.0 and cls(weight=2).weight == 2.0 and cls(2).weight == 2.0
+    assert cls(weight=2).get_config()["weight"] == 2.0
+
+
+@pytest.mark.parametrize(
+    ("cls", "old"), [(L.R1Penalty, "gamma"), (L.WGANGP, "gp_weight")]
+)
+def test_old_coefficient_keywords_warn_and_still_work(cls: type[Loss], old: str) -> None:
+    with pytest.warns(DeprecationWarning, match=rf"{cls.__name__}\({old}=\.\.\.\) is deprecated.*"
+                                               rf"{cls.__name__}\(weight=\.\.\.\)"):
+        loss = cls(**{old: 0.5})
+    assert repr(loss) == repr(cls(weight=0.5)) == f"{cls.__name__}(weight=0.5)"
+    w = torch.tensor([3.0, 4.0], dtype=torch.float64)
+    real, fake = torch.randn(4, 2, dtype=torch.float64), torch.randn(4, 2, dtype=torch.float64)
+    torch.manual_seed(0)
+    a = loss.discriminator_terms(GANBatch(lambda x: x @ w, real, fake))
+    torch.manual_seed(0)
+    b = cls(weight=0.5).discriminator_terms(GANBatch(lambda x: x @ w, real, fake))
+    assert a == b
+    with pytest.warns(DeprecationWarning, match=rf"{cls.__name__}\.{old} is deprecated"):
+        assert getattr(loss, old) == 0.5
+    with pytest.raises(TypeError, match=rf"both weight= and its deprecated alias {old}="):
+        cls(weight=1.0, **{old: 0.5})
+
+
+def test_old_loss_reprs_in_checkpoints_read_as_the_new_spelling() -> None:
+    old = "NSGAN() + 0.5 * R1Penalty(gamma=0.1)"
+    assert upgrade_loss_repr(old) == repr(L.NSGAN() + 0.5 * L.R1Penalty(weight=0.1))
+    assert upgrade_loss_repr("WGANGP(gp_weight=1.0)") == repr(L.WGANGP(weight=1.0))
+    assert upgrade_loss_repr("GradientPenalty(weight=5.0)") == "GradientPenalty(weight=5.0)"
+
+
+def test_the_registry_lists_every_loss_class() -> None:
+    assert L.list_losses() == [c.__name__ for c in LOSS_CLASSES]
+    assert all(L.get_loss_class(c.__name__) is c for c in LOSS_CLASSES)
+    with pytest.raises(KeyError, match="unknown loss 'Nope'; registered losses"):
+        L.get_loss_class("Nope")
+    with pytest.raises(TypeError, match=r"only gankit\.losses\.Loss subclasses"):
+        L.register_loss(int)  # type: ignore[type-var]
+
+    class NSGAN(L.NSGAN):
+        pass
+
+    with pytest.raises(ValueError, match="a different loss class is already registered"):
+        L.register_loss(NSGAN)

@@ -29,7 +29,7 @@ def _trainer() -> tuple[Trainer, Evaluation]:
     discriminator = MLPDiscriminator((2,), hidden=(16,))
     mixture = ring()
     evaluation = Evaluation({"modes": ModeCoverageEval(mixture.means, mixture.std, n=64)}, every=2)
-    trainer = Trainer(generator, discriminator, NSGAN() + R1Penalty(gamma=0.5), seed=0,
+    trainer = Trainer(generator, discriminator, NSGAN() + R1Penalty(weight=0.5), seed=0,
                       progress_bar=False, callbacks=[EMA(decay=0.9), evaluation])
     return trainer, evaluation
 

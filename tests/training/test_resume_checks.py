@@ -97,7 +97,7 @@ def test_wgangp_and_its_weight_are_part_of_the_loss_setting(tmp_path: Path) -> N
     path = a.save_checkpoint(tmp_path / "w.pt")
     make(loss=WGANGP(), d_steps=5).load_checkpoint(path)
     with pytest.raises(CheckpointError, match="loss was"):
-        make(loss=WGANGP(gp_weight=1.0), d_steps=5).load_checkpoint(path)
+        make(loss=WGANGP(weight=1.0), d_steps=5).load_checkpoint(path)
 
 
 def test_checkpoints_without_recorded_settings_still_load(saved: Path, tmp_path: Path) -> None:
@@ -107,3 +107,11 @@ def test_checkpoints_without_recorded_settings_still_load(saved: Path, tmp_path:
     del ckpt["trainer"]["loss"]  # as written before the loss was recorded
     old = save_checkpoint_file(ckpt, tmp_path / "old.pt")
     make(loss=NSGAN()).load_checkpoint(old)  # loss not recorded: not checked
+
+
+def test_a_checkpoint_saved_before_the_coefficient_rename_resumes() -> None:
+    from gankit.training._resume_checks import check_resume
+
+    # Written before R1Penalty's gamma became weight: the same loss.
+    saved = {"loss": "NSGAN() + R1Penalty(gamma=0.1)"}
+    check_resume(saved, {"loss": repr(NSGAN() + R1Penalty(weight=0.1))}, path="old.pt")

@@ -88,7 +88,7 @@ class LoggedMetrics(dict[str, "Tensor | float"]):
         new = _renamed(key)
         return new is not None and dict.__contains__(self, new)
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         """``self[key]`` if present (old keys included), else ``default``."""
         if dict.__contains__(self, key):
             return dict.__getitem__(self, key)

@@ -23,7 +23,7 @@ Hook order::
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from torch import Tensor
 
@@ -63,6 +63,23 @@ class Callback:
         ...         if trainer.step >= self.stop_step:
         ...             trainer.should_stop = True
     """
+
+    #: The constructor arguments a config file may set (``[callbacks.<name>]``
+    #: of ``gankit train``); each is also an attribute holding its value.
+    config_keys: ClassVar[tuple[str, ...]] = ()
+
+    def get_config(self) -> dict[str, Any]:
+        """Return the values of the :attr:`config_keys` arguments.
+
+        Returns:
+            ``{key: getattr(self, key)}`` for every key of :attr:`config_keys`.
+
+        Example:
+            >>> from gankit.callbacks import EMA
+            >>> EMA(decay=0.99).get_config()
+            {'decay': 0.99, 'start_step': 0, 'every': 1, 'buffers': 'average'}
+        """
+        return {key: getattr(self, key) for key in self.config_keys}
 
     def setup(self, trainer: TrainerView) -> None:
         """Called once in the trainer's constructor, before any checkpoint is loaded.

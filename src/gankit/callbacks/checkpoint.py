@@ -72,6 +72,8 @@ class ModelCheckpoint(Callback):
 
     rank_zero_only = True  # writes files: rank 0 alone in distributed runs
 
+    config_keys = ("every", "keep_last")  # what a config file may set
+
     def __init__(
         self,
         dirpath: str | os.PathLike[str],

@@ -85,6 +85,8 @@ class CollapseMonitor(Callback):
 
     rank_zero_only = True  # warns once, from rank 0, in distributed runs
 
+    config_keys = ("every", "n", "threshold", "seed")  # what a config file may set
+
     def __init__(
         self, every: int = 500, n: int = 256, threshold: float = 0.1, seed: int = 0
     ) -> None:

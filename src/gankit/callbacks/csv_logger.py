@@ -66,6 +66,8 @@ class CSVLogger(Callback):
 
     rank_zero_only = True  # writes files: rank 0 alone in distributed runs
 
+    config_keys = ("every",)  # what a config file may set
+
     def __init__(self, path: str | os.PathLike[str], every: int = 10) -> None:
         self.path = check_path(path, "path")
         self.every = check_positive_int(every, "every")

@@ -82,6 +82,8 @@ class EMA(Callback):
         0.1...
     """
 
+    config_keys = ("decay", "start_step", "every", "buffers")  # what a config file may set
+
     def __init__(
         self, decay: float = 0.999, start_step: int = 0, every: int = 1, *,
         buffers: str = "average",

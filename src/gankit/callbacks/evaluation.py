@@ -76,11 +76,10 @@ def _numeric_list(value: object) -> bool:
     return isinstance(value, Real) and not isinstance(value, bool)
 
 
-def _number(value: Real | Tensor) -> float | int:
+def _number(value: Any) -> float | int:
     """An int stays an int (a count); every other number becomes a float."""
-    if isinstance(value, Tensor):
-        value = value.item()
-    return value if isinstance(value, int) else float(value)  # type: ignore[arg-type]
+    number = value.item() if isinstance(value, Tensor) else value
+    return number if isinstance(number, int) else float(number)
 
 
 def _step_of(line: str) -> float:

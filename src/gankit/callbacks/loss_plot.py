@@ -62,6 +62,8 @@ class LossPlot(Callback):
 
     rank_zero_only = True  # writes files: rank 0 alone in distributed runs
 
+    config_keys = ("every", "plot_every")  # what a config file may set
+
     def __init__(
         self, path: str | os.PathLike[str], every: int = 10, plot_every: int | None = 1000
     ) -> None:

@@ -71,6 +71,8 @@ class SampleGrid(Callback):
 
     rank_zero_only = True  # writes files: rank 0 alone in distributed runs
 
+    config_keys = ("every", "n", "seed", "nrow")  # what a config file may set
+
     def __init__(
         self,
         dirpath: str | os.PathLike[str],

@@ -51,6 +51,8 @@ class TensorBoardLogger(Callback):
 
     rank_zero_only = True  # writes files: rank 0 alone in distributed runs
 
+    config_keys = ("every",)  # what a config file may set
+
     def __init__(self, log_dir: str | os.PathLike[str], every: int = 10) -> None:
         self.log_dir = check_path(log_dir, "log_dir")
         self.every = check_positive_int(every, "every")

@@ -41,7 +41,7 @@ hidden = [128, 128, 128]
 # The non-saturating loss plus a small R1 penalty on real data, which keeps
 # the discriminator smooth around the tight modes.
 [loss]
-terms = [{name = "NSGAN"}, {name = "R1Penalty", gamma = 0.1}]
+terms = [{name = "NSGAN"}, {name = "R1Penalty", weight = 0.1}]
 
 [optimizer.generator]
 name = "Adam"

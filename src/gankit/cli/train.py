@@ -62,7 +62,7 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="KEY=VALUE",
                         help="override a config key, e.g. --set trainer.seed=3 "
-                             "--set loss.terms.1.gamma=0.5 (repeatable; values are TOML)")
+                             "--set loss.terms.1.weight=0.5 (repeatable; values are TOML)")
     parser.add_argument("--resume", metavar="CHECKPOINT|DIR",
                         help="continue a run to its total number of steps, from a checkpoint "
                              "or from a run folder (its newer of checkpoints/interrupted.pt "

@@ -2,7 +2,8 @@
 
 :func:`load_config` reads a file, :func:`apply_overrides` applies ``--set``
 overrides, :func:`build_experiment` validates everything and builds the
-trainer, and :func:`dumps_toml` writes the resolved config back out. Every
+trainer, and :func:`dumps_toml` writes the resolved config back out (with
+``tomli-w``, from the ``extras`` extra). Every
 mistake raises one :class:`ConfigError` naming the key path.
 
 Example:
@@ -29,8 +30,13 @@ Example:
 
 from gankit.config.errors import ConfigError
 from gankit.config.experiment import Experiment, build_experiment
-from gankit.config.loading import apply_overrides, load_config, loads_toml, parse_override
-from gankit.config.toml_writer import dumps_toml
+from gankit.config.loading import (
+    apply_overrides,
+    dumps_toml,
+    load_config,
+    loads_toml,
+    parse_override,
+)
 
 __all__ = [
     "ConfigError",

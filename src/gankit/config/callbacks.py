@@ -1,6 +1,8 @@
 """Build the ``[callbacks]`` section into callbacks that write into the run folder.
 
-Each callback is a sub-table with its arguments; its presence turns it on and
+Each callback is a sub-table with its arguments (the class's ``config_keys``:
+its constructor arguments other than the paths the run folder fixes, checked by
+the constructor); its presence turns it on and
 ``enabled = false`` turns it off. ``csv``, ``checkpoint``, ``samples`` and
 ``loss_plot`` are on by default; ``ema``, ``tensorboard`` and
 ``collapse_warning`` are off unless their table is present::
@@ -22,86 +24,76 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from gankit.callbacks import (
-    EMA,
-    CollapseMonitor,
-    CSVLogger,
-    LossPlot,
-    ModelCheckpoint,
-    SampleGrid,
-    TensorBoardLogger,
-)
+from gankit.callbacks._registry import get_callback_class, list_callbacks
 from gankit.callbacks.base import Callback
 from gankit.config.data import DataSpec
 from gankit.config.errors import ConfigError, format_value, unknown_name_error
-from gankit.config.schema import Field, check_table, join_path
+from gankit.config.schema import NONE, Field, check_value, join_path
 
-__all__ = ["CALLBACK_FIELDS", "DEFAULT_ON", "build_callbacks"]
+__all__ = ["DEFAULT_ON", "ORDER", "build_callbacks"]
 
 _ENABLED = Field("bool", None, "turn the callback on or off")
-
-
-def _every(default: int, what: str) -> Field:
-    return Field("int", default, f"{what} every this many steps", minimum=1)
-
-
-#: The arguments of each callback, as config fields.
-CALLBACK_FIELDS: dict[str, dict[str, Field]] = {
-    "csv": {"enabled": _ENABLED, "every": _every(10, "log a row")},
-    "checkpoint": {
-        "enabled": _ENABLED,
-        "every": _every(1000, "save checkpoints/step_<N>.pt"),
-        "keep_last": Field("int", 3, "step files to keep ('none': all)", minimum=1,
-                           nullable=True),
-    },
-    "samples": {
-        "enabled": _ENABLED,
-        "every": _every(500, "save a sample picture to samples/"),
-        "n": Field("int", 64, "samples per picture", minimum=1),
-        "seed": Field("int", 0, "seed of the fixed noise"),
-        "nrow": Field("int", None, "images per row of a grid (default: square)", minimum=1),
-    },
-    "loss_plot": {
-        "enabled": _ENABLED,
-        "every": _every(10, "record the losses"),
-        "plot_every": Field("int", 1000, "rewrite losses.png every this many steps ('none': "
-                            "only at the end)", minimum=1, nullable=True),
-    },
-    "ema": {
-        "enabled": _ENABLED,
-        "decay": Field("float", 0.999, "decay of the moving average of G's weights",
-                       minimum=0.0),
-        "start_step": Field("int", 0, "copy G's weights until this step", minimum=0),
-        "every": _every(1, "average"),
-    },
-    "tensorboard": {"enabled": _ENABLED, "every": _every(10, "log scalars")},
-    "collapse_warning": {
-        "enabled": _ENABLED,
-        "every": _every(500, "check sample diversity"),
-        "n": Field("int", 256, "samples per check", minimum=2),
-        "threshold": Field("float", 0.1, "warn below this diversity ratio", minimum=0.0),
-        "seed": Field("int", 0, "seed of the fixed noise"),
-    },
-}
 
 #: The callbacks that run when ``[callbacks]`` does not mention them.
 DEFAULT_ON: tuple[str, ...] = ("csv", "checkpoint", "samples", "loss_plot")
 
+#: The order the callbacks run in (see :func:`build_callbacks`).
+ORDER: tuple[str, ...] = (
+    "ema", "csv", "tensorboard", "loss_plot", "samples", "collapse_warning", "checkpoint"
+)
 
-def _make(name: str, args: dict[str, Any], out: Path, data: DataSpec) -> Callback:
-    if name == "csv":
-        return CSVLogger(out / "log.csv", **args)
-    if name == "checkpoint":
-        return ModelCheckpoint(out / "checkpoints", **args)
+#: Where each callback writes, inside the run folder: its path argument and the name.
+_FILES: dict[str, tuple[str, str]] = {
+    "csv": ("path", "log.csv"),
+    "checkpoint": ("dirpath", "checkpoints"),
+    "samples": ("dirpath", "samples"),
+    "loss_plot": ("path", "losses.png"),
+    "tensorboard": ("log_dir", "tensorboard"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CALLBACK_FIELDS":
+        from gankit._deprecation import warn_renamed
+
+        warn_renamed("gankit.config.callbacks.CALLBACK_FIELDS",
+                     "gankit.callbacks.<Class>.config_keys")
+        return {n: ("enabled", *get_callback_class(n).config_keys) for n in ORDER}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _fixed_args(name: str, out: Path, data: DataSpec) -> dict[str, Any]:
+    """The arguments the run folder fixes: output paths, and real points for 2-D scatters."""
+    args: dict[str, Any] = {}
+    if name in _FILES:
+        key, file = _FILES[name]
+        args[key] = out / file
     if name == "samples":
-        return SampleGrid(out / "samples", real=data.real_points(1000), **args)
-    if name == "loss_plot":
-        return LossPlot(out / "losses.png", **args)
-    if name == "ema":
-        return EMA(**args)
-    if name == "tensorboard":
-        return TensorBoardLogger(out / "tensorboard", **args)
-    return CollapseMonitor(**args)
+        args["real"] = data.real_points(1000)
+    return args
+
+
+def _build_one(
+    name: str, given: Any, out: Path, data: DataSpec, path: str
+) -> tuple[Callback, bool, dict[str, Any]]:
+    """Build one callback (enabled or not, so its arguments are checked either way)."""
+    cls = get_callback_class(name)
+    table = {} if given is None else given
+    if not isinstance(table, dict):
+        raise ConfigError(path, f"expected a table, got {format_value(table)}")
+    for key in table:
+        if key != "enabled" and key not in cls.config_keys:
+            raise unknown_name_error(join_path(path, key), key,
+                                     ["enabled", *cls.config_keys], "key")
+    enabled = given is not None or name in DEFAULT_ON
+    if "enabled" in table:
+        enabled = check_value(table["enabled"], _ENABLED, join_path(path, "enabled"))
+    args = {k: None if v == NONE else v for k, v in table.items() if k != "enabled"}
+    try:
+        callback = cls(**_fixed_args(name, out, data), **args)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(path, f"{cls.__name__}: {exc}") from None
+    return callback, enabled, {"enabled": enabled, **callback.get_config()}
 
 
 def build_callbacks(
@@ -140,21 +132,13 @@ def build_callbacks(
     if not isinstance(section, dict):
         raise ConfigError(path, f"expected a table of callback tables, got {format_value(section)}")
     for name in section:
-        if name not in CALLBACK_FIELDS:
-            raise unknown_name_error(join_path(path, name), name, CALLBACK_FIELDS, "callback")
-    order = ("ema", "csv", "tensorboard", "loss_plot", "samples", "collapse_warning", "checkpoint")
+        if name not in list_callbacks():
+            raise unknown_name_error(join_path(path, name), name, ORDER, "callback")
     callbacks: list[Callback] = []
     resolved: dict[str, Any] = {}
-    for name in order:
-        sub = join_path(path, name)
-        given = section.get(name)
-        args = check_table({} if given is None else given, CALLBACK_FIELDS[name], sub)
-        enabled = args.pop("enabled", given is not None or name in DEFAULT_ON)
-        resolved[name] = {"enabled": enabled, **args}
-        if not enabled:
-            continue
-        try:
-            callbacks.append(_make(name, args, out_dir, data))
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(sub, str(exc)) from None
+    for name in ORDER:
+        callback, enabled, resolved[name] = _build_one(
+            name, section.get(name), out_dir, data, join_path(path, name))
+        if enabled:
+            callbacks.append(callback)
     return callbacks, resolved

@@ -34,7 +34,14 @@ from gankit.config.models import build_model_section
 from gankit.config.optimizers import build_optimizer
 from gankit.config.schema import Field, check_table, join_path
 
-__all__ = ["EVAL_FIELDS", "SECTIONS", "TRAINER_FIELDS", "Experiment", "build_experiment"]
+__all__ = [
+    "EVAL_FIELDS",
+    "NOT_TRAINER_ARGUMENTS",
+    "SECTIONS",
+    "TRAINER_FIELDS",
+    "Experiment",
+    "build_experiment",
+]
 
 #: The top-level sections and whether each is required.
 SECTIONS: dict[str, bool] = {
@@ -48,7 +55,9 @@ SECTIONS: dict[str, bool] = {
     "eval": False,
 }
 
-#: The keys of ``[trainer]``.
+#: The keys of ``[trainer]``: every :class:`~gankit.Trainer` argument but the
+#: models, the loss, the optimizers and the callbacks (their own sections), and
+#: the lengths of the run.
 TRAINER_FIELDS: dict[str, Field] = {
     "steps": Field("int", None, "generator updates to train (counted from the start)",
                    minimum=0),
@@ -66,7 +75,17 @@ TRAINER_FIELDS: dict[str, Field] = {
     "divergence_guard": Field("bool", True, "stop with an error on a non-finite loss"),
     "progress_bar": Field("bool", True, "show a progress bar on a terminal"),
     "threads": Field("int", None, "torch CPU threads (torch.set_num_threads)", minimum=1),
+    "distributed": Field("bool", None, "train data-parallel over a torchrun process group "
+                         "(default: when torchrun started the run)", nullable=True),
+    "sync_batchnorm": Field("bool", False, "convert BatchNorm layers to SyncBatchNorm (CUDA)"),
+    "channels_last": Field("bool", False, "channels-last memory format for convolutions"),
+    "handle_signals": Field("bool", True, "Ctrl-C or SIGTERM finishes the step and stops "
+                            "with a checkpoint (a second one aborts)"),
 }
+
+#: The keys of ``[trainer]`` that are not :class:`~gankit.Trainer` arguments:
+#: the lengths passed to ``fit`` and the process-wide thread count.
+NOT_TRAINER_ARGUMENTS: tuple[str, ...] = ("steps", "epochs", "batch_size", "threads")
 
 @dataclass
 class Experiment:
@@ -175,9 +194,7 @@ def build_experiment(config: dict[str, Any], out_dir: str | Path) -> Experiment:
     evaluation = build_evaluation(eval_cfg, data)
     if evaluation is not None:  # before the loggers' files are closed at fit end
         callbacks.insert(0, evaluation)
-    kwargs: dict[str, Any] = {k: trainer_cfg.get(k) for k in (
-        "d_steps", "device", "seed", "noise", "precision", "grad_clip", "compile",
-        "divergence_guard", "progress_bar")}
+    kwargs = {k: v for k, v in trainer_cfg.items() if k not in NOT_TRAINER_ARGUMENTS}
     try:
         trainer = Trainer(generator, discriminator, loss, g_optimizer=g_opt,
                           d_optimizer=d_opt, callbacks=callbacks, **kwargs)

@@ -1,18 +1,23 @@
-"""Read config files (TOML, or YAML when PyYAML is installed) and apply ``--set`` overrides."""
+"""Read config files (TOML, or YAML with PyYAML), apply ``--set`` overrides, write TOML.
+
+Python reads TOML with the standard library's ``tomllib`` (``tomli`` on
+Python 3.10); :func:`dumps_toml` writes it with ``tomli-w``, which the
+``extras`` extra installs.
+"""
 
 from __future__ import annotations
 
 import copy
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from gankit.config.errors import ConfigError, format_value
-from gankit.config.schema import join_path
+from gankit.config.schema import NONE, join_path
 
-__all__ = ["apply_overrides", "load_config", "loads_toml", "parse_override"]
+__all__ = ["apply_overrides", "dumps_toml", "load_config", "loads_toml", "parse_override"]
 
 
 def _tomllib() -> Any:
@@ -53,6 +58,57 @@ def loads_toml(text: str, source: str = "<string>") -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError("", f"{source} is not valid TOML: {exc}") from None
     return data
+
+
+def _with_none_spelled(value: Any) -> Any:
+    """Replace ``None`` by the config's ``"none"``, recursively (TOML has no null)."""
+    if value is None:
+        return NONE
+    if isinstance(value, Mapping):
+        return {k: _with_none_spelled(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_with_none_spelled(v) for v in value]
+    return value
+
+
+def dumps_toml(data: Mapping[str, Any]) -> str:
+    """Serialise nested dicts as TOML that :func:`loads_toml` reads back, with ``tomli-w``.
+
+    ``None`` is written as the string ``"none"``, which the config reader
+    turns back into ``None`` (TOML has no null, and leaving the key out would
+    give the key's default instead: ``keep_last = "none"`` keeps every
+    checkpoint, while no ``keep_last`` keeps 3).
+
+    Args:
+        data: A mapping of bools, ints, floats, strings, ``None``, lists,
+            tuples and nested mappings.
+
+    Returns:
+        The TOML document.
+
+    Raises:
+        ImportError: If ``tomli-w`` is not installed (the message names the extra).
+        TypeError: If a value has another type.
+
+    Example:
+        >>> print(dumps_toml({"trainer": {"steps": 10, "grad_clip": None},
+        ...                   "loss": {"name": "WGANGP"}}), end="")
+        [trainer]
+        steps = 10
+        grad_clip = "none"
+        <BLANKLINE>
+        [loss]
+        name = "WGANGP"
+    """
+    try:
+        import tomli_w
+    except ImportError:
+        raise ImportError(
+            'writing TOML configs needs tomli-w: pip install "gankit[extras]" (or pip install '
+            "tomli-w)"
+        ) from None
+    text: str = tomli_w.dumps(_with_none_spelled(data))
+    return text
 
 
 def _load_yaml(text: str, source: str) -> Any:
@@ -141,7 +197,7 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     not valid TOML is taken as a bare string, so ``name=Adam`` works.
 
     Args:
-        text: The override, e.g. ``"trainer.steps=100"`` or ``"loss.terms.1.gamma=5"``.
+        text: The override, e.g. ``"trainer.steps=100"`` or ``"loss.terms.1.weight=5"``.
 
     Returns:
         The key path as a list of parts and the parsed value.

@@ -14,6 +14,7 @@ Example:
     ['gp', 'wgan']
 """
 
+from gankit.losses._registry import get_loss_class, list_losses, register_loss
 from gankit.losses.base import CompositeLoss, GANBatch, Loss, LossTerm, ScaledLoss
 from gankit.losses.bce import MMGAN, NSGAN
 from gankit.losses.hinge import Hinge
@@ -35,4 +36,7 @@ __all__ = [
     "LossTerm",
     "R1Penalty",
     "ScaledLoss",
+    "get_loss_class",
+    "list_losses",
+    "register_loss",
 ]

@@ -13,7 +13,7 @@ def call_repr(obj: object, **arguments: tuple[float, float]) -> str:
         **arguments: For each argument, its ``(value, default)``.
 
     Returns:
-        For example ``"NSGAN()"`` or ``"R1Penalty(gamma=0.1)"``.
+        For example ``"NSGAN()"`` or ``"R1Penalty(weight=0.1)"``.
 
     Example:
         >>> call_repr(1.5, weight=(10.0, 10.0), target=(0.0, 1.0))

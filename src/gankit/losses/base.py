@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from numbers import Real
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor, nn
@@ -124,7 +125,26 @@ class Loss:
     most user code subclasses :class:`LossTerm` instead, which needs only two
     small methods. ``a + b`` and ``w * a`` build :class:`CompositeLoss` and
     :class:`ScaledLoss`.
+
+    Attributes:
+        config_keys: The constructor arguments that a config file may set; each
+            is also an attribute holding its value (see :meth:`get_config`).
     """
+
+    config_keys: ClassVar[tuple[str, ...]] = ()
+
+    def get_config(self) -> dict[str, Any]:
+        """Return the constructor arguments that rebuild this loss.
+
+        Returns:
+            ``{key: getattr(self, key)}`` for every key of :attr:`config_keys`.
+
+        Example:
+            >>> from gankit.losses import GradientPenalty
+            >>> GradientPenalty(5).get_config()
+            {'weight': 5.0, 'target': 1.0}
+        """
+        return {key: getattr(self, key) for key in self.config_keys}
 
     def discriminator_terms(self, batch: GANBatch) -> dict[str, Tensor]:
         """Return the discriminator's loss terms, each a 0-dim tensor to be summed.

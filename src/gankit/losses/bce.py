@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from torch import Tensor
 
 from gankit.functional import (
@@ -58,6 +60,8 @@ class MMGAN(LossTerm):
     """
 
     name = "mmgan"
+
+    config_keys: ClassVar[tuple[str, ...]] = ("label_smoothing",)
 
     def __init__(self, label_smoothing: float = 0.0) -> None:
         self.label_smoothing = check_label_smoothing(label_smoothing)
@@ -119,6 +123,8 @@ class NSGAN(LossTerm):
     """
 
     name = "nsgan"
+
+    config_keys: ClassVar[tuple[str, ...]] = ("label_smoothing",)
 
     def __init__(self, label_smoothing: float = 0.0) -> None:
         self.label_smoothing = check_label_smoothing(label_smoothing)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from torch import Tensor
 
+from gankit._deprecation import renamed_argument, warn_renamed
 from gankit.functional import gradient_penalty, r1_penalty
 from gankit.functional._checks import check_nonnegative
 from gankit.losses._repr import call_repr
@@ -55,6 +58,7 @@ class GradientPenalty(LossTerm):
     """
 
     name = "gp"
+    config_keys: ClassVar[tuple[str, ...]] = ("weight", "target")
 
     def __init__(self, weight: float = 10.0, *, target: float = 1.0) -> None:
         self.weight = check_nonnegative(weight, "weight")
@@ -82,12 +86,14 @@ class R1Penalty(LossTerm):
     .. math::
 
         L_D^{r1} = \frac{\gamma}{2}\,\mathbb{E}_{x \sim p_{data}}
-            \left[\lVert \nabla_x D(x) \rVert_2^2\right]
+            \left[\lVert \nabla_x D(x) \rVert_2^2\right],
+        \qquad \gamma = \texttt{weight}.
 
-    This follows Mescheder et al.'s convention: ``gamma`` is their
+    This follows Mescheder et al.'s convention: ``weight`` is their
     :math:`\gamma` and the factor :math:`\frac{1}{2}` is applied here, so
-    ``R1Penalty(gamma=10)`` adds ``5 * E||∇D(x)||²``. A further scalar weight
-    (``10.0 * R1Penalty()``) multiplies on top.
+    ``R1Penalty(weight=10)`` adds ``5 * E||∇D(x)||²``. The term is linear in
+    ``weight``: ``R1Penalty(weight=w)`` equals ``w * R1Penalty(weight=1.0)``. A
+    further scalar weight (``10.0 * R1Penalty()``) multiplies on top.
 
     A discriminator-only term named ``"r1"``. The input gradient needs a real
     batch that requires grad, so the term evaluates the discriminator on a
@@ -96,12 +102,14 @@ class R1Penalty(LossTerm):
     ``batch.labels``. See :func:`~gankit.functional.r1_penalty`.
 
     Args:
-        gamma: The coefficient :math:`\gamma` (10 is common; Mescheder et al.
+        weight: The coefficient :math:`\gamma` (10 is common; Mescheder et al.
             tune it per data set).
+        gamma: Deprecated alias of ``weight`` (warns; removed in the next release).
 
     Raises:
-        TypeError: If ``gamma`` is not a number.
-        ValueError: If ``gamma`` is negative or not finite.
+        TypeError: If ``weight`` is not a number, or both ``weight`` and
+            ``gamma`` are given.
+        ValueError: If ``weight`` is negative or not finite.
 
     Shape:
         - batch.real: ``(N, *S)``; batch.labels: ``(N,)``.
@@ -111,18 +119,27 @@ class R1Penalty(LossTerm):
         >>> import torch
         >>> w = torch.tensor([3.0, 4.0])
         >>> batch = GANBatch(lambda x: x @ w, torch.randn(4, 2), torch.randn(4, 2))
-        >>> R1Penalty(gamma=2.0).discriminator_terms(batch)  # (2 / 2) * ||w||^2
+        >>> R1Penalty(weight=2.0).discriminator_terms(batch)  # (2 / 2) * ||w||^2
         {'r1': tensor(25.)}
     """
 
     name = "r1"
+    config_keys: ClassVar[tuple[str, ...]] = ("weight",)
 
-    def __init__(self, gamma: float = 10.0) -> None:
-        self.gamma = check_nonnegative(gamma, "gamma")
+    def __init__(self, weight: float = 10.0, *, gamma: float | None = None) -> None:
+        if gamma is not None:
+            weight = renamed_argument("R1Penalty", "gamma", "weight", gamma, weight, 10.0)
+        self.weight = check_nonnegative(weight, "weight")
+
+    @property
+    def gamma(self) -> float:
+        """Deprecated alias of :attr:`weight` (warns; removed in the next release)."""
+        warn_renamed("R1Penalty.gamma", "R1Penalty.weight")
+        return self.weight
 
     def discriminator(self, batch: GANBatch) -> Tensor:
-        """``gamma / 2 * r1_penalty(D, real, labels=labels)``."""
-        return 0.5 * self.gamma * r1_penalty(batch.discriminator, batch.real, labels=batch.labels)
+        """``weight / 2 * r1_penalty(D, real, labels=labels)``."""
+        return 0.5 * self.weight * r1_penalty(batch.discriminator, batch.real, labels=batch.labels)
 
     def __repr__(self) -> str:
-        return call_repr(self, gamma=(self.gamma, 10.0))
+        return call_repr(self, weight=(self.weight, 10.0))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from torch import Tensor
 
+from gankit._deprecation import renamed_argument, warn_renamed
 from gankit.functional import wgan_discriminator_loss, wgan_generator_loss
 from gankit.losses._repr import call_repr
 from gankit.losses.base import CompositeLoss, GANBatch, LossTerm
@@ -50,7 +53,7 @@ class WGAN(LossTerm):
 
 
 class WGANGP(CompositeLoss):
-    r"""WGAN-GP (Gulrajani et al. 2017): ``WGAN() + GradientPenalty(gp_weight)``.
+    r"""WGAN-GP (Gulrajani et al. 2017): ``WGAN() + GradientPenalty(weight)``.
 
     .. math::
 
@@ -65,11 +68,15 @@ class WGANGP(CompositeLoss):
     (lr 1e-4, betas (0, 0.9)) and no batch norm in the critic.
 
     Args:
-        gp_weight: The penalty coefficient :math:`\lambda` (10 in the paper).
+        weight: The penalty's coefficient :math:`\lambda` (10 in the paper),
+            :class:`GradientPenalty`'s ``weight``; the WGAN term is not scaled.
+        gp_weight: Deprecated alias of ``weight`` (warns; removed in the next
+            release).
 
     Raises:
-        TypeError: If ``gp_weight`` is not a number.
-        ValueError: If ``gp_weight`` is negative or not finite.
+        TypeError: If ``weight`` is not a number, or both ``weight`` and
+            ``gp_weight`` are given.
+        ValueError: If ``weight`` is negative or not finite.
 
     Shape:
         - batch.real, batch.fake: ``(N, *S)``; critic scores: ``(N,)``.
@@ -83,10 +90,20 @@ class WGANGP(CompositeLoss):
         (['gp', 'wgan'], ['wgan'])
     """
 
-    def __init__(self, gp_weight: float = 10.0) -> None:
-        penalty = GradientPenalty(gp_weight)
+    config_keys: ClassVar[tuple[str, ...]] = ("weight",)
+
+    def __init__(self, weight: float = 10.0, *, gp_weight: float | None = None) -> None:
+        if gp_weight is not None:
+            weight = renamed_argument("WGANGP", "gp_weight", "weight", gp_weight, weight, 10.0)
+        penalty = GradientPenalty(weight)
         super().__init__([WGAN(), penalty])
-        self.gp_weight = penalty.weight
+        self.weight = penalty.weight
+
+    @property
+    def gp_weight(self) -> float:
+        """Deprecated alias of :attr:`weight` (warns; removed in the next release)."""
+        warn_renamed("WGANGP.gp_weight", "WGANGP.weight")
+        return self.weight
 
     def __repr__(self) -> str:
-        return call_repr(self, gp_weight=(self.gp_weight, 10.0))
+        return call_repr(self, weight=(self.weight, 10.0))

@@ -148,6 +148,7 @@ def check_resume(
         ...
         gankit.training.checkpoint.CheckpointError: cannot resume from 'last.pt': d_steps ...
     """
+    from gankit.losses._registry import upgrade_loss_repr
     from gankit.training.checkpoint import CheckpointError
 
     unknown = sorted(set(allow) - set(RESUME_SETTINGS))
@@ -173,7 +174,10 @@ def check_resume(
                 f"checkpoint {path!r} does not fit this run: it holds a {name} {held}, "
                 f"this run builds {built}{detail}" + hint.format(name)
             )
-        if _plain(saved[name]) != _plain(current[name]):
+        value = saved[name]
+        if name == "loss" and isinstance(value, str):
+            value = upgrade_loss_repr(value)  # written before a keyword was renamed
+        if _plain(value) != _plain(current[name]):
             raise CheckpointError(
                 f"cannot resume from {path!r}: {name} was {saved[name]!r} in the run that "
                 f"wrote it and is {current[name]!r} here" + hint.format(name)

@@ -120,7 +120,7 @@ def place_models(
     if sync_batchnorm:
         if device.type != "cuda":
             raise ValueError("sync_batchnorm=True needs CUDA; on the CPU BatchNorm is per process")
-        models = tuple(nn.SyncBatchNorm.convert_sync_batchnorm(m) for m in models)  # type: ignore[assignment]
+        models = tuple(nn.SyncBatchNorm.convert_sync_batchnorm(m) for m in models)
     placed = []
     for model in models:
         model = model.to(device)

@@ -182,7 +182,6 @@ class Trainer:
         self._hooks = HookTable(self.callbacks, rank_zero=self.dist.rank == 0)
         self._dispatch("setup")
 
-    generator = property(lambda self: self._g.module, doc="The generator being trained.")
     discriminator = property(lambda self: self._d.module, doc="The discriminator.")
     g_optimizer = property(lambda self: self._g.optimizer, doc="The generator's optimizer.")
     d_optimizer = property(lambda self: self._d.optimizer, doc="The discriminator's optimizer.")
@@ -193,6 +192,11 @@ class Trainer:
     precision = property(lambda self: self._algorithm.precision, doc="The autocast precision.")
     grad_clip = property(lambda self: self._algorithm.grad_clip, doc="The gradient clip norm.")
     noise = property(lambda self: self.latent_prior.name, doc="The latent prior's name.")
+
+    @property
+    def generator(self) -> nn.Module:
+        """The generator being trained."""
+        return self._g.module
 
     @generator.setter
     def generator(self, module: nn.Module) -> None:
