@@ -166,12 +166,14 @@ def test_default_callbacks_write_into_the_run_folder(tmp_path: Path) -> None:
 def test_every_config_key_reaches_the_callback(tmp_path: Path, name: str) -> None:
     spec, _ = build_data({"name": "ring"}, seed=0)
     defaults = build_callbacks(None, tmp_path, spec)[1][name]
-    # A value other than the default for every key: ints + 1, floats halved, None -> 2.
+    # A value other than the default for every key: ints + 1, floats halved, None -> 2,
+    # and the other choice of a string (EMA's buffers).
+    other = {"average": "copy", "copy": "average"}
     changed = {}
     for key, value in defaults.items():
         if key != "enabled":
-            changed[key] = 2 if value is None else value / 2 if isinstance(value, float) \
-                else value + 1
+            changed[key] = (2 if value is None else value / 2 if isinstance(value, float)
+                            else other[value] if isinstance(value, str) else value + 1)
     cbs, resolved = build_callbacks({name: changed}, tmp_path, spec)
     (cb,) = [c for c in cbs if type(c) is get_callback_class(name)]
     assert cb.get_config() == changed and resolved[name] == {"enabled": True, **changed}
@@ -182,7 +184,7 @@ def test_callback_fields_is_a_deprecated_alias_of_the_config_keys() -> None:
 
     with pytest.warns(DeprecationWarning, match="CALLBACK_FIELDS is deprecated"):
         fields = config_callbacks.CALLBACK_FIELDS
-    assert fields["ema"] == ("enabled", "decay", "start_step", "every")
+    assert fields["ema"] == ("enabled", "decay", "start_step", "every", "buffers")
     assert set(fields) == set(list_callbacks())
 
 

@@ -7,6 +7,7 @@ the first step; nothing here is part of the update maths (``_step.py``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -14,11 +15,13 @@ from torch import Tensor, nn
 
 from gankit.losses.base import Loss
 from gankit.models.latent_prior import LatentPrior, latent_prior
-from gankit.training._distributed import DistContext, broadcast_module_
-from gankit.training._step import Player
+from gankit.training._distributed import DistContext, broadcast_module_, init_distributed
+from gankit.training._rng import seed_everything
+from gankit.training._step import AdversarialStep, Player, Precision
 
 __all__ = [
     "OptimizerFactory",
+    "Setup",
     "agree_on_seed",
     "agreed_prior",
     "check_fit_args",
@@ -188,3 +191,59 @@ def agreed_prior(noise: str | LatentPrior, generator: object) -> LatentPrior:
             f"{expected!r}, e.g. a learned latent mixture), got noise={noise!r}"
         )
     return prior
+
+
+@dataclass
+class Setup:
+    """What the trainer's constructor assembles: see :func:`setup`."""
+
+    latent_dim: int
+    prior: LatentPrior
+    device: torch.device
+    dist: DistContext
+    g: Player
+    d: Player
+    algorithm: AdversarialStep
+
+
+def setup(
+    generator: nn.Module, discriminator: nn.Module, loss: Loss, *, g_optimizer: Any,
+    d_optimizer: Any, d_steps: int, device: str | torch.device, seed: int | None,
+    noise: str | LatentPrior, precision: Precision, grad_clip: float | None, compile: bool,
+    distributed: bool | None, sync_batchnorm: bool, channels_last: bool,
+) -> Setup:
+    """Check the arguments, join the process group, seed, place the models, build the players.
+
+    In this order: the arguments and the latent prior are checked; the device
+    and the process group are resolved; every RNG is seeded (one seed agreed
+    by all processes); the models are converted, moved and broadcast; then the
+    optimizers, the grad scalers and the step are built.
+    """
+    latent_dim = check_trainer_args(
+        generator, discriminator, loss, d_steps=d_steps, precision=precision,
+        grad_clip=grad_clip,
+    )
+    prior = agreed_prior(noise, generator)
+    where = resolve_device(device)
+    if precision == "fp16" and where.type != "cuda":
+        raise ValueError("precision='fp16' needs a CUDA device; use 'bf16' on the CPU")
+    dist = init_distributed(distributed, where)
+    seed = agree_on_seed(seed, dist)  # every process draws the same numbers
+    if seed is not None:
+        seed_everything(seed)
+    generator, discriminator = place_models(
+        (generator, discriminator), where, dist,
+        sync_batchnorm=sync_batchnorm, channels_last=channels_last,
+    )
+    fp16 = precision == "fp16"
+    g = make_player(generator, g_optimizer, "g_optimizer", device_type=where.type, fp16=fp16)
+    d = make_player(discriminator, d_optimizer, "d_optimizer", device_type=where.type, fp16=fp16)
+
+    def noise_fn(n: int) -> Tensor:
+        return prior.sample(n, latent_dim, device=where)
+
+    algorithm = AdversarialStep(
+        loss, d_steps=d_steps, precision=precision, device_type=where.type,
+        grad_clip=grad_clip, dist=dist, noise=noise_fn, compile=compile,
+    )
+    return Setup(latent_dim, prior, where, dist, g, d, algorithm)

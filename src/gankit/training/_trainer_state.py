@@ -24,12 +24,31 @@ from gankit.training._resume_checks import model_settings
 from gankit.training._step import Player
 from gankit.training.checkpoint import CHECKPOINT_FORMAT, CheckpointError
 
-__all__ = ["model_spec", "restore_callbacks", "restore_players", "trainer_state"]
+__all__ = [
+    "SETTINGS",
+    "model_spec",
+    "restore_callbacks",
+    "restore_players",
+    "run_settings",
+    "trainer_state",
+]
+
+#: The run settings recorded under the checkpoint's ``trainer`` key (beside
+#: ``latent_dim`` and ``num_classes``); the models are recorded in full.
+SETTINGS: tuple[str, ...] = ("noise", "d_steps", "world_size", "loss")
 
 
 def model_spec(model: nn.Module) -> dict[str, Any]:
     """What a checkpoint needs to rebuild ``model`` without the training script."""
     return {**model_settings(model), "state_dict": model.state_dict()}
+
+
+def run_settings(
+    g: Player, d: Player, loss: object, *, d_steps: int, noise: str, world_size: int
+) -> dict[str, Any]:
+    """The settings a resumed run is compared on (``_resume_checks.check_resume``)."""
+    return {"generator": model_spec(g.module), "discriminator": model_spec(d.module),
+            "loss": repr(loss), "d_steps": d_steps, "noise": noise, "world_size": world_size}
 
 
 def trainer_state(

@@ -1,8 +1,8 @@
 """The GAN trainer: Algorithm 1 of Goodfellow et al. (2014) with callbacks and exact resume.
 
-The update maths lives in :mod:`gankit.training._step`, the setup in
-``_setup``, the callbacks' dispatch in ``_hooks`` and the checkpoint's layout
-in ``_trainer_state``; this class ties them to the data and the callbacks.
+The update maths is in ``_step.py``, the setup in ``_setup.py``, the data hand-off
+in ``_data_feed.py``, the hooks in ``_hooks.py`` and the checkpoint's layout in
+``_trainer_state.py``; this class ties them together.
 """
 
 from __future__ import annotations
@@ -21,27 +21,18 @@ from gankit.losses.base import Loss
 from gankit.models.latent_prior import LatentPrior
 from gankit.models.sampling import generate
 from gankit.training._data_feed import DataFeed
-from gankit.training._distributed import DistContext, agree_on_stop, init_distributed
+from gankit.training._distributed import agree_on_stop
 from gankit.training._hooks import HookTable, callback_list, with_defaults
 from gankit.training._resume_checks import check_resume
-from gankit.training._rng import get_rng_state, seed_everything, set_rng_state
-from gankit.training._setup import (
-    OptimizerFactory,
-    agree_on_seed,
-    agreed_prior,
-    check_fit_args,
-    check_sample_args,
-    check_trainer_args,
-    make_player,
-    place_models,
-    resolve_device,
-)
+from gankit.training._rng import get_rng_state, set_rng_state
+from gankit.training._setup import OptimizerFactory, check_fit_args, check_sample_args, setup
 from gankit.training._signals import TrainingInterrupted, graceful_signals
-from gankit.training._step import AdversarialStep, Precision
+from gankit.training._step import Precision
 from gankit.training._trainer_state import (
-    model_spec,
+    SETTINGS,
     restore_callbacks,
     restore_players,
+    run_settings,
     trainer_state,
 )
 from gankit.training.checkpoint import load_checkpoint_file, save_checkpoint_file
@@ -53,22 +44,17 @@ class Trainer:
     """Trains a generator against a discriminator with a composable loss.
 
     Each step runs ``d_steps`` discriminator updates and one generator update
-    (Goodfellow et al. 2014, Algorithm 1; see :mod:`gankit.training._step`):
-    one optimizer step per update however many terms the loss has, the fake
-    batch detached for the discriminator, no gradient into the discriminator
-    from the generator update.
+    (Goodfellow et al. 2014, Algorithm 1), one optimizer step each.
 
     Args:
         generator: ``G(z)`` or ``G(z, labels)``; needs a ``latent_dim`` attribute.
         discriminator: ``D(x)`` or ``D(x, labels)`` returning logits of shape ``(N,)``.
         loss: A :class:`gankit.losses.Loss`, e.g. ``NSGAN()`` or ``WGANGP()``.
-        g_optimizer: An optimizer over the generator's parameters, or a factory
-            ``params -> optimizer``. Default: Adam(lr=2e-4, betas=(0.5, 0.999)).
+        g_optimizer: An optimizer, or a factory ``params -> optimizer``; default
+            Adam(lr=2e-4, betas=(0.5, 0.999)).
         d_optimizer: Likewise for the discriminator.
-        d_steps: Discriminator updates per generator update (``k`` in Algorithm 1;
-            5 for WGAN-GP).
-        callbacks: A callback or a sequence of them, called in order after the
-            built-in divergence guard.
+        d_steps: Discriminator updates per generator update (``k``; 5 for WGAN-GP).
+        callbacks: A callback or a sequence, called in order after the divergence guard.
         device: ``"auto"`` (CUDA when available, else CPU), or any torch device.
         seed: Seeds every RNG (:func:`gankit.seed_everything`) when the trainer is
             made: after the models were built, so call ``seed_everything(seed)``
@@ -76,8 +62,8 @@ class Trainer:
         noise: The latent prior: ``"normal"``, ``"uniform"`` (U[-1, 1]) or a
             :class:`gankit.models.LatentPrior`; it must agree with the
             generator's ``latent_prior`` if it declares one.
-        precision: ``"fp32"``; ``"bf16"`` (autocast to bfloat16, CPU or CUDA); or
-            ``"fp16"`` (autocast with one GradScaler per optimizer, CUDA only).
+        precision: ``"fp32"``, ``"bf16"`` (autocast) or ``"fp16"`` (autocast and a
+            GradScaler per optimizer, CUDA only).
         grad_clip: Clip each network's gradient norm to this value.
         compile: Compile the two loss computations with ``torch.compile``.
         divergence_guard: Stop with an error naming the step and the loss term
@@ -97,10 +83,9 @@ class Trainer:
         step: Completed generator updates; already incremented in ``on_step_end``.
         epoch: Completed passes over a finite data set.
         should_stop: Set to ``True`` (by a callback) to end :meth:`fit` after this step.
-        callback_metrics: What was logged at this step: the step's metrics
-            (``d/loss``, ``d/<term>``, ``d/grad_norm``, ``d/real_logit``,
-            ``d/fake_logit`` and the same for ``g/``) and what callbacks
-            published with :meth:`log`; the loggers read it in ``on_log``.
+        callback_metrics: What was logged at this step: ``d/loss``, ``d/<term>``,
+            ``d/grad_norm``, ``d/real_logit``, ``d/fake_logit``, the same for ``g/``,
+            and what callbacks published with :meth:`log`.
         ema_generator: The EMA copy of the generator, set by the EMA callback.
         last_real: The most recent real batch.
 
@@ -140,45 +125,27 @@ class Trainer:
         channels_last: bool = False,
         handle_signals: bool = True,
     ) -> None:
-        self.latent_dim: int = check_trainer_args(
-            generator, discriminator, loss, d_steps=d_steps, precision=precision,
-            grad_clip=grad_clip,
-        )
-        self.latent_prior = agreed_prior(noise, generator)
-        callbacks = callback_list(callbacks)
-        self.device = resolve_device(device)
-        if precision == "fp16" and self.device.type != "cuda":
-            raise ValueError("precision='fp16' needs a CUDA device; use 'bf16' on the CPU")
-        self.dist: DistContext = init_distributed(distributed, self.device)
-        seed = agree_on_seed(seed, self.dist)  # every process draws the same numbers
-        if seed is not None:
-            seed_everything(seed)
-        generator, discriminator = place_models(
-            (generator, discriminator), self.device, self.dist,
+        parts = setup(
+            generator, discriminator, loss, g_optimizer=g_optimizer, d_optimizer=d_optimizer,
+            d_steps=d_steps, device=device, seed=seed, noise=noise, precision=precision,
+            grad_clip=grad_clip, compile=compile, distributed=distributed,
             sync_batchnorm=sync_batchnorm, channels_last=channels_last,
         )
-        self.channels_last = channels_last
-        self.num_classes: int | None = getattr(generator, "num_classes", None)
-        self.handle_signals = bool(handle_signals)
-        #: The signal that interrupted the last :meth:`fit`, or ``None``.
-        self.interrupt_signal: int | None = None
-        fp16, kind = precision == "fp16", self.device.type
-        self._g = make_player(generator, g_optimizer, "g_optimizer", device_type=kind, fp16=fp16)
-        self._d = make_player(
-            discriminator, d_optimizer, "d_optimizer", device_type=kind, fp16=fp16
-        )
-        self._algorithm = AdversarialStep(
-            loss, d_steps=d_steps, precision=precision, device_type=kind,
-            grad_clip=grad_clip, dist=self.dist, noise=self.sample_noise, compile=compile,
-        )
-        self.step = 0
-        self.should_stop = False
-        self.max_steps: int | None = None
+        self.latent_dim, self.latent_prior = parts.latent_dim, parts.prior
+        self.device, self.dist = parts.device, parts.dist
+        self._g, self._d, self._algorithm = parts.g, parts.d, parts.algorithm
+        self.channels_last, self.handle_signals = channels_last, bool(handle_signals)
+        self.num_classes: int | None = getattr(parts.g.module, "num_classes", None)
+        self.interrupt_signal: int | None = None  # the signal that stopped the last fit
+        self.step, self.should_stop = 0, False
+        self.max_steps: int | None = None  # the running fit's targets
         self.max_epochs: int | None = None
         self.ema_generator: nn.Module | None = None
         self.callback_metrics = LoggedMetrics()
         self._feed = DataFeed(self.device, self.dist, self.num_classes, channels_last)
-        self.callbacks: list[Callback] = with_defaults(callbacks, divergence_guard, progress_bar)
+        self.callbacks: list[Callback] = with_defaults(
+            callback_list(callbacks), divergence_guard, progress_bar
+        )
         self._hooks = HookTable(self.callbacks, rank_zero=self.dist.rank == 0)
         self._dispatch("setup")
 
@@ -221,20 +188,13 @@ class Trainer:
         self._hooks(hook, self, *args)
 
     def log(self, name: str, value: Tensor | float) -> None:
-        """Publish a value for this step's loggers (call it in ``on_step_end``).
-
-        Args:
-            name: The key, e.g. ``"eval/fid"``.
-            value: A number or a 0-dim tensor.
-        """
+        """Publish ``value`` (a number or 0-dim tensor) as ``name`` for this step's loggers."""
         self.callback_metrics.log(name, value)
 
     def sample_noise(self, n: int, generator: torch.Generator | None = None) -> Tensor:
-        """Draw latent vectors ``z`` of shape ``(n, latent_dim)`` from the prior, on the device.
+        """``n`` latent vectors ``(n, latent_dim)`` from the prior, on the device.
 
-        Args:
-            n: How many.
-            generator: A torch generator (on the trainer's device) for reproducible noise.
+        ``generator`` is a torch generator on the trainer's device, for reproducible noise.
         """
         return self.latent_prior.sample(n, self.latent_dim, device=self.device, generator=generator)
 
@@ -246,19 +206,12 @@ class Trainer:
             return self._feed.next(step=step, update=update, d_steps=d_steps)
 
         return self._algorithm(self._g, self._d, next_batch, self._dispatch)
-    def fit(
-        self,
-        data: Any,
-        *,
-        steps: int | None = None,
-        epochs: int | None = None,
-        batch_size: int = 64,
-    ) -> Trainer:
+    def fit(self, data: Any, *, steps: int | None = None, epochs: int | None = None,
+            batch_size: int = 64) -> Trainer:
         """Train until ``steps`` generator updates or ``epochs`` passes, counted from the start.
 
-        After :meth:`load_checkpoint` at step ``k``, ``fit(data, steps=N)`` trains
-        the remaining ``N - k`` steps on the same batches an uninterrupted run
-        would have used.
+        After :meth:`load_checkpoint` at step ``k``, ``fit(data, steps=N)`` trains the
+        remaining ``N - k`` steps on the batches an uninterrupted run would have used.
 
         Args:
             data: A ``DataLoader`` of tensors or ``(x, labels)``; a tensor ``(N, *S)``
@@ -275,21 +228,17 @@ class Trainer:
 
         Raises:
             ValueError: If neither ``steps`` nor ``epochs`` is given (or only
-                ``epochs`` for an infinite sampler), or they are not positive.
-            DataError: If the data is not floating point or holds NaN or inf
-                (naming the step and the first bad index).
-            TrainingInterrupted: After SIGINT or SIGTERM, once the step in
-                progress has finished (see ``handle_signals``).
+                ``epochs`` for a sampler), or one is negative.
+            DataError: If the data is not floating point or not finite (naming the step).
+            TrainingInterrupted: After SIGINT or SIGTERM, once the step has finished.
         """
         check_fit_args(steps, epochs)
         self._feed.attach(data, batch_size)
         if epochs is not None and steps is None and self._feed.infinite:
             raise ValueError("a sampler is infinite: give fit() steps=N, not only epochs")
         self.max_steps, self.max_epochs = steps, epochs
-        self.should_stop = False
-        self.interrupt_signal = None
-        self.generator.train()
-        self.discriminator.train()
+        self.should_stop, self.interrupt_signal = False, None
+        self.generator.train(), self.discriminator.train()
         try:
             with graceful_signals(self.handle_signals) as signals:
                 self._dispatch("on_fit_start")
@@ -301,9 +250,8 @@ class Trainer:
                     self._dispatch("on_log", self.callback_metrics)
                     if self.epoch > epoch_before:
                         self._dispatch("on_epoch_end")
-                    self.should_stop, interrupted = agree_on_stop(
-                        self.dist, self.should_stop, signals.signum, self.device
-                    )
+                    self.should_stop, interrupted = agree_on_stop(  # all processes agree
+                        self.dist, self.should_stop, signals.signum, self.device)
                     if interrupted is not None:
                         self.interrupt_signal = interrupted
                         raise TrainingInterrupted(interrupted, self.step)
@@ -316,9 +264,9 @@ class Trainer:
         return self
 
     def _finished(self) -> bool:
-        return (self.max_steps is not None and self.step >= self.max_steps) or (
-            self.max_epochs is not None and self.epoch >= self.max_epochs
-        )
+        steps, epochs = self.max_steps, self.max_epochs
+        return (steps is not None and self.step >= steps) or (
+            epochs is not None and self.epoch >= epochs)
 
     def sample(
         self, n: int, labels: Tensor | None = None, *, noise: Tensor | None = None
@@ -335,8 +283,7 @@ class Trainer:
             Samples of shape ``(n, *out_shape)``.
 
         Raises:
-            ValueError: If ``n`` is not a positive int, or ``noise`` or
-                ``labels`` do not have ``n`` rows.
+            ValueError: If ``n`` is not a positive int, or ``noise``/``labels`` lack ``n`` rows.
         """
         check_sample_args(n, noise, labels, self.latent_dim)
         model = self.ema_generator if self.ema_generator is not None else self.generator
@@ -348,41 +295,26 @@ class Trainer:
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to resume exactly: models, optimizers, RNGs, data, callbacks."""
         settings = {"latent_dim": self.latent_dim, "num_classes": self.num_classes,
-                    "noise": self.noise, "d_steps": self.d_steps,
-                    "world_size": self.dist.world_size, "loss": repr(self.loss)}
+                    **{k: v for k, v in self.run_settings().items() if k in SETTINGS}}
         return trainer_state(
             step=self.step, epoch=self.epoch, g=self._g, d=self._d, ema=self.ema_generator,
-            callbacks=self.callbacks, rng=get_rng_state(),
-            data=self._feed.state_dict(), settings=settings,
+            callbacks=self.callbacks, rng=get_rng_state(), data=self._feed.state_dict(),
+            settings=settings,
         )
 
     def save_checkpoint(self, path: str | os.PathLike[str]) -> Path:
-        """Write a checkpoint atomically (temp file, fsync, ``os.replace``).
-
-        Args:
-            path: Destination file.
-
-        Returns:
-            The path written.
-        """
+        """Write :meth:`state_dict` to ``path`` atomically (temp file, fsync, ``os.replace``)."""
         return save_checkpoint_file(self.state_dict(), path)
 
     def run_settings(self) -> dict[str, Any]:
-        """The settings a resumed run must share with the run that wrote the checkpoint.
+        """What a resumed run must share with the one that wrote the checkpoint.
 
         Returns:
             ``generator`` and ``discriminator`` (class, config and weights),
-            ``loss`` (its ``repr``: terms and weights), ``d_steps``, ``noise``
-            and ``world_size``, as :meth:`load_checkpoint` compares them.
+            ``loss`` (its ``repr``), ``d_steps``, ``noise`` and ``world_size``.
         """
-        return {
-            "generator": model_spec(self.generator),
-            "discriminator": model_spec(self.discriminator),
-            "loss": repr(self.loss),
-            "d_steps": self.d_steps,
-            "noise": self.noise,
-            "world_size": self.dist.world_size,
-        }
+        return run_settings(self._g, self._d, self.loss, d_steps=self.d_steps,
+                            noise=self.noise, world_size=self.dist.world_size)
 
     def load_checkpoint(
         self, path: str | os.PathLike[str], *, allow_mismatch: Iterable[str] = ()
@@ -397,15 +329,12 @@ class Trainer:
 
         Args:
             path: The checkpoint file.
-            allow_mismatch: Settings that may differ from the checkpoint's, out
-                of ``"generator"``, ``"discriminator"``, ``"loss"``,
-                ``"d_steps"``, ``"noise"``, ``"world_size"``. The run then no
-                longer equals the one that wrote the checkpoint.
+            allow_mismatch: Settings that may differ (keys of :meth:`run_settings`);
+                the run then no longer equals the one that wrote the checkpoint.
 
         Raises:
             CheckpointError: If the file is missing, corrupt or unsafe, a setting
-                differs, or a state does not fit these models, optimizers or
-                callbacks.
+                differs, or a state does not fit these models, optimizers or callbacks.
         """
         ckpt = load_checkpoint_file(path)
         saved = {**ckpt.get("trainer", {}), "generator": ckpt["generator"],
