@@ -22,12 +22,12 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from gankit.callbacks._args import check_path, check_positive_int
+from gankit._validation import check_path, check_positive_int
 from gankit.callbacks.base import Callback, Metrics
 from gankit.metrics.density_coverage import density_coverage
 from gankit.metrics.features import extract_features
 from gankit.metrics.frechet import frechet_distance
-from gankit.metrics.mode_coverage import ModeCoverageMetric
+from gankit.metrics.mode_coverage import ModeCoverage
 from gankit.metrics.precision_recall import precision_recall
 
 if TYPE_CHECKING:
@@ -305,7 +305,7 @@ class ModeCoverageEval(_SampleEval):
         batch_size: int = 2500,
     ) -> None:
         super().__init__(n, seed, batch_size)
-        self._metric = ModeCoverageMetric(means, std, threshold)  # validates the arguments
+        self._metric = ModeCoverage(means, std, threshold)  # validates the arguments
 
     def __call__(self, trainer: Trainer) -> dict[str, float]:
         """Return the mode coverage of the trainer's samples."""

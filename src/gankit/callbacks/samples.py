@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import torch
 from torch import Tensor
 
-from gankit.callbacks._args import check_path, check_positive_int
+from gankit._validation import check_path, check_positive_int
 from gankit.callbacks._images import save_image_grid
 from gankit.callbacks._plotting import save_scatter
 from gankit.callbacks.base import Callback, Metrics

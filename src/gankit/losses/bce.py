@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from torch import Tensor
 
+from gankit._validation import check_probability
 from gankit.functional import (
     mmgan_discriminator_loss,
     mmgan_generator_loss,
     nsgan_discriminator_loss,
     nsgan_generator_loss,
 )
-from gankit.functional._checks import check_label_smoothing
 from gankit.losses._repr import call_repr
 from gankit.losses.base import GANBatch, LossTerm
 
@@ -60,7 +60,7 @@ class MMGAN(LossTerm):
     name = "mmgan"
 
     def __init__(self, label_smoothing: float = 0.0) -> None:
-        self.label_smoothing = check_label_smoothing(label_smoothing)
+        self.label_smoothing = check_probability(label_smoothing, "label_smoothing")
 
     def discriminator(self, batch: GANBatch) -> Tensor:
         """``-V(D, G)`` on the batch's logits."""
@@ -121,7 +121,7 @@ class NSGAN(LossTerm):
     name = "nsgan"
 
     def __init__(self, label_smoothing: float = 0.0) -> None:
-        self.label_smoothing = check_label_smoothing(label_smoothing)
+        self.label_smoothing = check_probability(label_smoothing, "label_smoothing")
 
     def discriminator(self, batch: GANBatch) -> Tensor:
         """``-V(D, G)`` on the batch's logits."""

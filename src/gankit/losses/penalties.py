@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from torch import Tensor
 
+from gankit._validation import check_nonnegative
 from gankit.functional import gradient_penalty, r1_penalty
-from gankit.functional._checks import check_nonnegative
 from gankit.losses._repr import call_repr
 from gankit.losses.base import GANBatch, LossTerm
 

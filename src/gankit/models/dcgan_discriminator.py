@@ -7,12 +7,13 @@ from typing import Any, ClassVar
 
 from torch import Tensor, nn
 
-from gankit._validation import check_labels, check_shape
-from gankit.models._args import (
+from gankit._validation import (
     check_image_shape,
+    check_labels,
     check_optional_positive_int,
     check_positive_int,
     check_probability,
+    check_shape,
 )
 from gankit.models._conditioning import ProjectionHead
 from gankit.models._dcgan_sizes import dcgan_plan

@@ -8,8 +8,13 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor, nn
 
-from gankit._validation import check_labels, check_shape
-from gankit.models._args import check_image_shape, check_optional_positive_int, check_positive_int
+from gankit._validation import (
+    check_image_shape,
+    check_labels,
+    check_optional_positive_int,
+    check_positive_int,
+    check_shape,
+)
 from gankit.models._conditioning import LabelCode
 from gankit.models._dcgan_sizes import dcgan_plan
 from gankit.models._layers import make_activation, make_norm, resolve_activation, resolve_norm

@@ -9,11 +9,12 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor, nn
 
-from gankit._validation import check_labels, check_shape
-from gankit.models._args import (
+from gankit._validation import (
+    check_labels,
     check_optional_positive_int,
     check_positive_float,
     check_positive_int,
+    check_shape,
     check_shape_tuple,
 )
 from gankit.models._conditioning import LabelCode
