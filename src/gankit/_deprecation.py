@@ -1,55 +1,52 @@
 """Deprecated aliases of renamed public names, kept for one release.
 
-A module that renamed ``Old`` to ``New`` keeps a table ``{"Old": "New"}`` and
-a module-level ``__getattr__`` that calls :func:`deprecated_alias`, so that
-``module.Old`` still works but warns (PEP 562).
+A module that renamed ``Old`` to ``New`` sets its module-level ``__getattr__``
+(PEP 562) to :func:`deprecated_aliases`, so that ``module.Old`` and
+``from module import Old`` still work but warn.
 
 Example:
     >>> import warnings
-    >>> namespace = {"New": 1}
+    >>> from gankit.metrics import kernel
     >>> with warnings.catch_warnings(record=True) as caught:
     ...     warnings.simplefilter("always")
-    ...     deprecated_alias("pkg", "Old", {"Old": "New"}, namespace)
-    1
-    >>> str(caught[0].message)
-    'pkg.Old is deprecated and will be removed in the next release; use pkg.New'
+    ...     kernel.KernelDistanceMetric is kernel.KernelDistance
+    True
+    >>> print(caught[0].message)  # doctest: +ELLIPSIS
+    gankit.metrics.kernel.KernelDistanceMetric is deprecated ...; use ....KernelDistance
 """
 
 from __future__ import annotations
 
+import sys
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-__all__ = ["deprecated_alias"]
+__all__ = ["deprecated_aliases"]
 
 
-def deprecated_alias(
-    module: str, name: str, aliases: Mapping[str, str], namespace: Mapping[str, object]
-) -> object:
-    """Return the object that the deprecated ``name`` now stands for, with a warning.
+def deprecated_aliases(module: str, aliases: Mapping[str, str]) -> Callable[[str], object]:
+    """Return a module ``__getattr__`` that resolves old names to new ones, with a warning.
 
     Args:
-        module: The module's ``__name__``, shown in the messages.
-        name: The attribute looked up.
+        module: The module's ``__name__``; the new names are looked up there.
         aliases: Old name to new name.
-        namespace: The module's ``globals()``, which holds the new names.
 
     Returns:
-        ``namespace[aliases[name]]``.
-
-    Raises:
-        AttributeError: If ``name`` is not a deprecated alias.
-
-    Warns:
-        DeprecationWarning: Naming the new name.
+        ``__getattr__(name)``, which returns the module's ``aliases[name]`` and
+        warns :class:`DeprecationWarning` naming the new name, or raises
+        :class:`AttributeError` for any other name.
     """
-    if name not in aliases:
-        raise AttributeError(f"module {module!r} has no attribute {name!r}")
-    new = aliases[name]
-    warnings.warn(
-        f"{module}.{name} is deprecated and will be removed in the next release; "
-        f"use {module}.{new}",
-        DeprecationWarning,
-        stacklevel=3,
-    )
-    return namespace[new]
+    table = dict(aliases)
+
+    def __getattr__(name: str) -> object:  # noqa: N807 (the PEP 562 hook's name)
+        if name not in table:
+            raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        warnings.warn(
+            f"{module}.{name} is deprecated and will be removed in the next release; "
+            f"use {module}.{table[name]}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(sys.modules[module], table[name])
+
+    return __getattr__

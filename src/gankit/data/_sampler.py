@@ -80,19 +80,8 @@ class ToyDistribution(ABC):
     def dataset(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """Draw a fixed training set of ``n`` points (PacGAN trains on 100,000).
 
-        The same as :meth:`sample`, named for the intent: draw once, then
-        iterate over the result in epochs.
-
-        Args:
-            n: Number of points (a positive int).
-            generator: Source of randomness; the global torch RNG if ``None``.
-
-        Returns:
-            A float32 tensor of points.
-
-        Raises:
-            TypeError: If ``n`` is not an int or ``generator`` not a ``torch.Generator``.
-            ValueError: If ``n < 1``.
+        The same as :meth:`sample` (same arguments, result and errors), named
+        for the intent: draw once, then iterate over the result in epochs.
 
         Shape:
             - Output: ``(n, 2)``.

@@ -10,7 +10,7 @@ Metric classes have bare names (:class:`KernelDistance`); the records they
 return end in ``Result`` (:class:`KernelDistanceResult`).
 """
 
-from gankit._deprecation import deprecated_alias
+from gankit._deprecation import deprecated_aliases
 from gankit.metrics._base import Metric
 from gankit.metrics.density_coverage import (
     DensityCoverage,
@@ -71,14 +71,13 @@ __all__ = [
 ]
 
 #: Names renamed in this release, kept one release as warning aliases.
-_DEPRECATED = {
-    "DensityCoverageMetric": "DensityCoverage",
-    "KernelDistanceMetric": "KernelDistance",
-    "ModeCoverageMetric": "ModeCoverage",
-    "PrecisionRecallMetric": "PrecisionRecall",
-    "SigmaSelection": "SigmaSelectionResult",
-}
-
-
-def __getattr__(name: str) -> object:
-    return deprecated_alias(__name__, name, _DEPRECATED, globals())
+__getattr__ = deprecated_aliases(
+    __name__,
+    {
+        "DensityCoverageMetric": "DensityCoverage",
+        "KernelDistanceMetric": "KernelDistance",
+        "ModeCoverageMetric": "ModeCoverage",
+        "PrecisionRecallMetric": "PrecisionRecall",
+        "SigmaSelection": "SigmaSelectionResult",
+    },
+)

@@ -14,18 +14,14 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from gankit._deprecation import deprecated_alias
+from gankit._deprecation import deprecated_aliases
 from gankit._validation import check_finite, check_positive_float, check_positive_int
 from gankit.metrics._base import as_features, check_same_dim
 from gankit.metrics._feature_set import FeatureSetMetric
 
 __all__ = ["KernelDistance", "KernelDistanceResult", "kernel_distance"]
 
-_DEPRECATED = {"KernelDistanceMetric": "KernelDistance"}
-
-
-def __getattr__(name: str) -> object:
-    return deprecated_alias(__name__, name, _DEPRECATED, globals())
+__getattr__ = deprecated_aliases(__name__, {"KernelDistanceMetric": "KernelDistance"})
 
 
 @dataclass(frozen=True)

@@ -17,18 +17,14 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from gankit._deprecation import deprecated_alias
+from gankit._deprecation import deprecated_aliases
 from gankit._validation import check_positive_float
 from gankit.metrics._base import Metric, as_features, check_same_dim
 from gankit.metrics._distances import sq_distances
 
 __all__ = ["ModeCoverage", "ModeCoverageResult", "mode_coverage"]
 
-_DEPRECATED = {"ModeCoverageMetric": "ModeCoverage"}
-
-
-def __getattr__(name: str) -> object:
-    return deprecated_alias(__name__, name, _DEPRECATED, globals())
+__getattr__ = deprecated_aliases(__name__, {"ModeCoverageMetric": "ModeCoverage"})
 
 _CHUNK = 16384  # samples per distance block: 16384 × K float64 values
 

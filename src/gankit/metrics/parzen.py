@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from gankit._deprecation import deprecated_alias
+from gankit._deprecation import deprecated_aliases
 from gankit._validation import check_positive_int
 from gankit.metrics._base import Metric, as_features, check_same_dim
 from gankit.metrics._distances import DEFAULT_CHUNK_SIZE, iter_sq_distances
@@ -31,11 +31,7 @@ __all__ = [
     "select_parzen_sigma",
 ]
 
-_DEPRECATED = {"SigmaSelection": "SigmaSelectionResult"}
-
-
-def __getattr__(name: str) -> object:
-    return deprecated_alias(__name__, name, _DEPRECATED, globals())
+__getattr__ = deprecated_aliases(__name__, {"SigmaSelection": "SigmaSelectionResult"})
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import ClassVar
 import numpy as np
 from torch import Tensor
 
-from gankit._deprecation import deprecated_alias
+from gankit._deprecation import deprecated_aliases
 from gankit._validation import check_positive_int
 from gankit.metrics._base import as_features, check_same_dim
 from gankit.metrics._distances import (
@@ -27,11 +27,7 @@ from gankit.metrics._feature_set import NeighbourBallMetric
 
 __all__ = ["PrecisionRecall", "PrecisionRecallResult", "precision_recall"]
 
-_DEPRECATED = {"PrecisionRecallMetric": "PrecisionRecall"}
-
-
-def __getattr__(name: str) -> object:
-    return deprecated_alias(__name__, name, _DEPRECATED, globals())
+__getattr__ = deprecated_aliases(__name__, {"PrecisionRecallMetric": "PrecisionRecall"})
 
 
 @dataclass(frozen=True)
