@@ -26,11 +26,11 @@ from gankit.callbacks import (
 )
 from gankit.losses import NSGAN
 from gankit.metrics import (
-    DensityCoverageMetric,
+    DensityCoverage,
     FrechetDistance,
-    KernelDistanceMetric,
-    ModeCoverageMetric,
-    PrecisionRecallMetric,
+    KernelDistance,
+    ModeCoverage,
+    PrecisionRecall,
 )
 from gankit.models import MLPDiscriminator, MLPGenerator
 
@@ -173,7 +173,7 @@ def test_mode_coverage_eval_against_a_hand_computed_case(make_trainer: Callable)
             return means[torch.arange(len(z)) % 3] + 0.01
 
     trainer = make_trainer(ThreeModes(), latent_dim=2)
-    result = MetricEval(ModeCoverageMetric(means, std=0.01), n=300, batch_size=300)(trainer)
+    result = MetricEval(ModeCoverage(means, std=0.01), n=300, batch_size=300)(trainer)
     assert result["modes_covered"] == 3 and result["num_modes"] == 8
     assert result["counts"] == [100, 100, 100, 0, 0, 0, 0, 0]
     assert result["high_quality_fraction"] == 1.0
@@ -207,10 +207,10 @@ def test_feature_evals_on_samples_identical_to_the_data(make_trainer: Callable) 
     def score(metric: Any) -> dict[str, Any]:
         return MetricEval(metric, real=real, feature_extractor=extractor, seed=0)(trainer)
 
-    pr = score(PrecisionRecallMetric(k=3))
-    dc = score(DensityCoverageMetric(k=5))
+    pr = score(PrecisionRecall(k=3))
+    dc = score(DensityCoverage(k=5))
     fd = score(FrechetDistance())
-    kid = score(KernelDistanceMetric(num_subsets=4, subset_size=50))
+    kid = score(KernelDistance(num_subsets=4, subset_size=50))
     assert pr == {"precision": 1.0, "recall": 1.0}
     assert dc["coverage"] == 1.0 and dc["density"] >= 1.0
     assert fd["frechet_distance"] == pytest.approx(0.0, abs=1e-10)
@@ -242,7 +242,7 @@ def test_conditional_generators_get_cycling_labels(make_trainer: Callable) -> No
 
     trainer = make_trainer(LabelEcho(), latent_dim=2, num_classes=3)
     means = torch.tensor([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0]])
-    result = MetricEval(ModeCoverageMetric(means, std=0.1), n=7, batch_size=3)(trainer)  # 0120120
+    result = MetricEval(ModeCoverage(means, std=0.1), n=7, batch_size=3)(trainer)  # 0120120
     assert result["modes_covered"] == 3
     assert result["reverse_kl"] == pytest.approx(
         math.log(3) + sum(p * math.log(p) for p in (3 / 7, 2 / 7, 2 / 7))

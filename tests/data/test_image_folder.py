@@ -140,7 +140,7 @@ def test_missing_folder_is_a_file_not_found_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"size": 0}, ValueError, "size must be a positive int, got 0"),
+        ({"size": 0}, ValueError, "size must be a positive int (>= 1), got 0"),
         ({"size": 4.0}, TypeError, "size must be a positive int, got float 4.0"),
         ({"size": 4, "channels": 4}, ValueError, "channels must be 1 or 3, got 4"),
         ({"size": 4, "channels": True}, ValueError, "channels must be 1 or 3, got True"),

@@ -79,7 +79,7 @@ def test_a_generator_leaves_the_global_rng_alone(make) -> None:
 
 @pytest.mark.parametrize("n", [0, -3])
 def test_non_positive_n_is_rejected(n: int) -> None:
-    with pytest.raises(ValueError, match=f"n must be a positive int, got {n}"):
+    with pytest.raises(ValueError, match=rf"n must be a positive int \(>= 1\), got {n}"):
         ring().sample(n)
     with pytest.raises(ValueError, match="n must be a positive int"):
         grid().dataset(n)
@@ -104,13 +104,13 @@ def test_generator_must_be_a_torch_generator() -> None:
 @pytest.mark.parametrize(
     ("make", "kwargs", "error", "message"),
     [
-        (ring, {"num_modes": 0}, ValueError, "num_modes must be an int >= 1, got 0"),
-        (ring, {"num_modes": 2.5}, TypeError, "num_modes must be an int >= 1, got float"),
+        (ring, {"num_modes": 0}, ValueError, "num_modes must be a positive int (>= 1), got 0"),
+        (ring, {"num_modes": 2.5}, TypeError, "num_modes must be a positive int, got float"),
         (ring, {"std": 0.0}, ValueError, "std must be a finite number > 0, got 0.0"),
         (ring, {"std": -1}, ValueError, "std must be a finite number > 0, got -1.0"),
         (ring, {"radius": math.inf}, ValueError, "radius must be a finite number > 0, got inf"),
         (ring, {"std": "0.1"}, TypeError, "std must be a finite number > 0, got str"),
-        (grid, {"size": 0}, ValueError, "size must be an int >= 1, got 0"),
+        (grid, {"size": 0}, ValueError, "size must be a positive int (>= 1), got 0"),
         (grid, {"spacing": math.nan}, ValueError, "spacing must be a finite number > 0, got nan"),
         (grid, {"std": -0.05}, ValueError, "std must be a finite number > 0"),
         (swiss_roll, {"noise": -0.1}, ValueError, "noise must be a finite number >= 0"),

@@ -70,13 +70,13 @@ def test_mmgan_and_nsgan_discriminator_losses_are_identical() -> None:
 
 @pytest.mark.parametrize("bad", [1.0, -0.1, 1.5, float("nan")])
 def test_label_smoothing_outside_0_1_is_rejected(bad: float) -> None:
-    with pytest.raises(ValueError, match=r"label_smoothing must be a float in \[0, 1\)"):
+    with pytest.raises(ValueError, match=r"label_smoothing must lie in \[0, 1\)"):
         nsgan_discriminator_loss(torch.zeros(2), torch.zeros(2), label_smoothing=bad)
 
 
 @pytest.mark.parametrize("bad", [True, "0.1", None])
 def test_label_smoothing_must_be_a_number(bad: object) -> None:
-    with pytest.raises(TypeError, match="label_smoothing must be a float"):
+    with pytest.raises(TypeError, match="label_smoothing must be a number"):
         mmgan_discriminator_loss(torch.zeros(2), torch.zeros(2), label_smoothing=bad)  # type: ignore[arg-type]
 
 

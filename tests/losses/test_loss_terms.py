@@ -146,10 +146,10 @@ def test_penalties_do_not_touch_the_generator_loss() -> None:
     ("make", "error", "match"),
     [
         (lambda: L.NSGAN(label_smoothing=1.0), ValueError,
-         r"label_smoothing must be a float in \[0, 1\), got 1\.0"),
+         r"label_smoothing must lie in \[0, 1\), got 1\.0"),
         (lambda: L.MMGAN(label_smoothing=-0.1), ValueError,
-         r"label_smoothing must be a float in \[0, 1\)"),
-        (lambda: L.NSGAN(label_smoothing="0.1"), TypeError, "label_smoothing must be a float"),
+         r"label_smoothing must lie in \[0, 1\)"),
+        (lambda: L.NSGAN(label_smoothing="0.1"), TypeError, "label_smoothing must be a number"),
         (lambda: L.GradientPenalty(-1.0), ValueError,
          r"weight must be a finite number >= 0, got -1\.0"),
         (lambda: L.GradientPenalty(float("inf")), ValueError, "weight must be a finite number"),

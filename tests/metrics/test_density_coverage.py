@@ -3,7 +3,7 @@ import pytest
 import torch
 from scipy.spatial.distance import cdist
 
-from gankit.metrics import DensityCoverage, DensityCoverageMetric, density_coverage
+from gankit.metrics import DensityCoverage, DensityCoverageResult, density_coverage
 
 
 def _reference(real: np.ndarray, fake: np.ndarray, k: int) -> tuple[float, float]:
@@ -53,25 +53,25 @@ def test_ball_boundary_is_outside() -> None:
     real = torch.tensor([[0.0], [1.0], [2.0]])  # k = 1: every radius is 1
     fake = torch.tensor([[3.0], [1.5]])  # 3.0 lies exactly on the ball of 2.0
     result = density_coverage(real, fake, k=1)
-    assert result == DensityCoverage(density=1.0, coverage=2 / 3)
+    assert result == DensityCoverageResult(density=1.0, coverage=2 / 3)
 
 
 def test_streaming_equals_function() -> None:
     real, fake = _sets(3)
-    metric = DensityCoverageMetric(k=5, batch_size=20)
+    metric = DensityCoverage(k=5, batch_size=20)
     for batch in real.split(30):
         metric.update(batch, real=True)
     metric.update(fake.numpy(), real=False)
     assert metric.compute() == density_coverage(real, fake, k=5)
-    assert DensityCoverageMetric.higher_is_better is True
+    assert DensityCoverage.higher_is_better is True
 
 
 def test_k_must_be_below_real_set_size() -> None:
     with pytest.raises(ValueError, match="k must satisfy 1 <= k < N for the 5 points of real"):
         density_coverage(torch.randn(5, 2), torch.randn(50, 2), k=5)
     density_coverage(torch.randn(6, 2), torch.randn(2, 2), k=5)  # few fakes are fine
-    with pytest.raises(ValueError, match="k must be at least 1, got 0"):
-        DensityCoverageMetric(k=0)
+    with pytest.raises(ValueError, match=r"k must be a positive int \(>= 1\), got 0"):
+        DensityCoverage(k=0)
 
 
 def test_dimension_mismatch() -> None:

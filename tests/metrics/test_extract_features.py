@@ -76,5 +76,5 @@ def test_bad_types() -> None:
     with pytest.raises(TypeError, match=r"each batch must be a tensor or a \(tensor, \.\.\.\) "
                        "tuple/list, got str"):
         extract_features(nn.Identity(), ["abc"])
-    with pytest.raises(ValueError, match="batch_size must be at least 1, got 0"):
+    with pytest.raises(ValueError, match=r"batch_size must be a positive int \(>= 1\), got 0"):
         extract_features(nn.Identity(), torch.zeros(2, 2), batch_size=0)

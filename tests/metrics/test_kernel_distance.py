@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from gankit.metrics import KernelDistance, KernelDistanceMetric, kernel_distance
+from gankit.metrics import KernelDistance, KernelDistanceResult, kernel_distance
 
 
 def _mmd2_reference(x: np.ndarray, y: np.ndarray, degree: int = 3, gamma: float | None = None,
@@ -86,16 +86,16 @@ def test_streaming_equals_function() -> None:
     a, b = _sets(5, n_a=70, n_b=45)
     expected = kernel_distance(a, b, num_subsets=3, subset_size=20,
                                generator=torch.Generator().manual_seed(3))
-    metric = KernelDistanceMetric(num_subsets=3, subset_size=20,
+    metric = KernelDistance(num_subsets=3, subset_size=20,
                                   generator=torch.Generator().manual_seed(3))
     for batch in a.split(16):
         metric.update(batch, real=True)
     for batch in b.numpy().reshape(3, 15, 5):
         metric.update(batch, real=False)
     result = metric.compute()
-    assert isinstance(result, KernelDistance)
+    assert isinstance(result, KernelDistanceResult)
     assert result == expected
-    assert KernelDistanceMetric.higher_is_better is False
+    assert KernelDistance.higher_is_better is False
     metric.reset()
     with pytest.raises(ValueError, match="needs both real and fake features, got 0 real"):
         metric.compute()
@@ -105,7 +105,7 @@ def test_dimension_mismatch() -> None:
     with pytest.raises(ValueError, match="features_a and features_b must have the same feature "
                        "dimension, got 2 and 3"):
         kernel_distance(torch.zeros(5, 2), torch.zeros(5, 3))
-    metric = KernelDistanceMetric()
+    metric = KernelDistance()
     metric.update(torch.zeros(5, 2), real=True)
     with pytest.raises(ValueError, match="same feature dimension, got 2 and 3"):
         metric.update(torch.zeros(5, 3), real=False)
@@ -117,14 +117,14 @@ def test_needs_two_points_per_set() -> None:
 
 
 @pytest.mark.parametrize(("kwargs", "error", "message"), [
-    ({"num_subsets": 0}, ValueError, "num_subsets must be at least 1, got 0"),
-    ({"subset_size": 2.5}, TypeError, "subset_size must be an int, got float"),
-    ({"degree": -1}, ValueError, "degree must be at least 1, got -1"),
-    ({"gamma": 0.0}, ValueError, "gamma must be finite and > 0, got 0.0"),
-    ({"coef": float("nan")}, ValueError, "coef must be finite, got nan"),
+    ({"num_subsets": 0}, ValueError, r"num_subsets must be a positive int \(>= 1\), got 0"),
+    ({"subset_size": 2.5}, TypeError, "subset_size must be a positive int, got float"),
+    ({"degree": -1}, ValueError, r"degree must be a positive int \(>= 1\), got -1"),
+    ({"gamma": 0.0}, ValueError, "gamma must be a finite number > 0, got 0.0"),
+    ({"coef": float("nan")}, ValueError, "coef must be a finite number, got nan"),
 ])
 def test_bad_options(kwargs: dict, error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message):
         kernel_distance(torch.zeros(5, 2), torch.zeros(5, 2), **kwargs)
     with pytest.raises(error, match=message):
-        KernelDistanceMetric(**kwargs)
+        KernelDistance(**kwargs)

@@ -6,7 +6,7 @@ import pytest
 import torch
 from scipy.spatial.distance import cdist
 
-from gankit.metrics import ModeCoverage, ModeCoverageMetric, mode_coverage
+from gankit.metrics import ModeCoverage, ModeCoverageResult, mode_coverage
 
 SQUARE = torch.tensor([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0], [10.0, 10.0]])
 
@@ -101,11 +101,11 @@ def test_streaming_equals_function() -> None:
     samples = means[torch.randint(0, 25, (999,), generator=gen)]
     samples = samples + 0.1 * torch.randn(999, 2, generator=gen)
     expected = mode_coverage(samples, means, std=0.05)
-    metric = ModeCoverageMetric(means, std=0.05)
+    metric = ModeCoverage(means, std=0.05)
     for batch in samples.split(100):
         metric.update(batch)
     assert metric.compute().as_dict() == expected.as_dict()
-    assert ModeCoverageMetric.higher_is_better is True
+    assert ModeCoverage.higher_is_better is True
     metric.reset()
     metric.update(samples[:10])
     assert metric.compute().as_dict() == mode_coverage(samples[:10], means, 0.05).as_dict()
@@ -122,7 +122,7 @@ def test_as_dict_is_json_safe() -> None:
 
 def test_result_is_frozen() -> None:
     result = mode_coverage(_hand_built(), SQUARE, std=0.5)
-    assert isinstance(result, ModeCoverage)
+    assert isinstance(result, ModeCoverageResult)
     with pytest.raises(AttributeError):
         result.modes_covered = 4  # type: ignore[misc]
 
@@ -143,7 +143,7 @@ def test_std_must_be_positive(std: float) -> None:
     with pytest.raises(ValueError, match=r"std must be a finite number > 0, got"):
         mode_coverage(torch.zeros(5, 2), SQUARE, std=std)
     with pytest.raises(ValueError, match=r"std must be a finite number > 0, got"):
-        ModeCoverageMetric(SQUARE, std=std)
+        ModeCoverage(SQUARE, std=std)
 
 
 def test_threshold_must_be_positive() -> None:
@@ -152,12 +152,12 @@ def test_threshold_must_be_positive() -> None:
 
 
 def test_std_must_be_a_number() -> None:
-    with pytest.raises(TypeError, match="std must be a float, got str"):
+    with pytest.raises(TypeError, match="std must be a finite number > 0, got str"):
         mode_coverage(torch.zeros(5, 2), SQUARE, std="0.1")  # type: ignore[arg-type]
 
 
 def test_streaming_errors() -> None:
-    metric = ModeCoverageMetric(SQUARE, std=0.1)
+    metric = ModeCoverage(SQUARE, std=0.1)
     with pytest.raises(ValueError, match="needs at least one sample"):
         metric.compute()
     with pytest.raises(ValueError, match="same feature dimension, got 1 and 2"):

@@ -128,7 +128,7 @@ def test_dimension_mismatch() -> None:
 
 
 def test_batch_size_must_be_positive() -> None:
-    with pytest.raises(ValueError, match="batch_size must be at least 1, got 0"):
+    with pytest.raises(ValueError, match=r"batch_size must be a positive int \(>= 1\), got 0"):
         parzen_log_likelihood(torch.zeros(4, 2), torch.zeros(4, 2), 0.1, batch_size=0)
 
 

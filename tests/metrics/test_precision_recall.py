@@ -3,7 +3,7 @@ import pytest
 import torch
 from scipy.spatial.distance import cdist
 
-from gankit.metrics import PrecisionRecall, PrecisionRecallMetric, precision_recall
+from gankit.metrics import PrecisionRecall, PrecisionRecallResult, precision_recall
 
 
 def _reference(real: np.ndarray, fake: np.ndarray, k: int) -> tuple[float, float]:
@@ -30,17 +30,17 @@ def test_matches_brute_force(k: int, batch_size: int) -> None:
     precision, recall = _reference(real.numpy(), fake.numpy(), k)
     result = precision_recall(real, fake, k=k, batch_size=batch_size)
     assert min(precision, recall) > 0.05 and max(precision, recall) < 0.999  # not saturated
-    assert result == PrecisionRecall(precision=precision, recall=recall)
+    assert result == PrecisionRecallResult(precision=precision, recall=recall)
 
 
 def test_identical_sets_are_perfect() -> None:
     real, _ = _sets(1)
-    assert precision_recall(real, real.clone()) == PrecisionRecall(precision=1.0, recall=1.0)
+    assert precision_recall(real, real.clone()) == PrecisionRecallResult(precision=1.0, recall=1.0)
 
 
 def test_far_apart_sets_score_zero() -> None:
     real, fake = _sets(2)
-    assert precision_recall(real, fake + 100.0) == PrecisionRecall(precision=0.0, recall=0.0)
+    assert precision_recall(real, fake + 100.0) == PrecisionRecallResult(precision=0.0, recall=0.0)
 
 
 def test_ball_boundary_counts_as_inside() -> None:
@@ -51,13 +51,13 @@ def test_ball_boundary_counts_as_inside() -> None:
 
 def test_streaming_equals_function() -> None:
     real, fake = _sets(3)
-    metric = PrecisionRecallMetric(k=3, batch_size=32)
+    metric = PrecisionRecall(k=3, batch_size=32)
     for batch in real.split(50):
         metric.update(batch, real=True)
     for batch in fake.split(40):
         metric.update(batch, real=False)
     assert metric.compute() == precision_recall(real, fake, k=3)
-    assert PrecisionRecallMetric.higher_is_better is True
+    assert PrecisionRecall.higher_is_better is True
     metric.reset()
     with pytest.raises(ValueError, match="needs both real and fake features"):
         metric.compute()

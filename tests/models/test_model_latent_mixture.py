@@ -72,9 +72,9 @@ def test_generator_with_a_mixture_latent() -> None:
     with pytest.raises(ValueError, match="latent_components must be a positive int"):
         MLPGenerator(3, (2,), latent_components=0)
     # The scale is checked even without a mixture, so a typo in a config is not kept silently.
-    with pytest.raises(ValueError, match="latent_init_scale must be a positive finite number"):
+    with pytest.raises(ValueError, match="latent_init_scale must be a finite number > 0"):
         MLPGenerator(3, (2,), latent_init_scale=-0.1)
-    with pytest.raises(TypeError, match="latent_init_scale must be a positive float, got str"):
+    with pytest.raises(TypeError, match="latent_init_scale must be a finite number > 0, got str"):
         MLPGenerator(3, (2,), latent_components=2, latent_init_scale="0.1")  # type: ignore[arg-type]
 
 
@@ -86,7 +86,7 @@ def test_bad_arguments_and_inputs() -> None:
     with pytest.raises(ValueError, match="components must be a positive int"):
         LatentMixture(2, 0)
     for bad in (0.0, -1.0, float("inf"), float("nan")):
-        with pytest.raises(ValueError, match="init_scale must be a positive finite number"):
+        with pytest.raises(ValueError, match="init_scale must be a finite number > 0"):
             LatentMixture(2, 3, init_scale=bad)
     with pytest.raises(ValueError, match=r"z"):
         LatentMixture(3, 2)(torch.randn(4, 2))

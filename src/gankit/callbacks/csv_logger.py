@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gankit._atomic import atomic_write
-from gankit.callbacks._args import check_path, check_positive_int
+from gankit._validation import check_path, check_positive_int
 from gankit.callbacks.base import Callback, Metrics
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import torch
 from torch import Tensor
 
-from gankit.callbacks._args import check_positive_int
+from gankit._validation import check_positive_int
 from gankit.callbacks._metrics import is_loss_key
 from gankit.callbacks.base import Callback, Metrics
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import Tensor, nn
 
-from gankit.callbacks._args import check_fraction, check_positive_int
+from gankit._validation import check_fraction, check_positive_int
 from gankit.callbacks.base import Callback, Metrics
 
 if TYPE_CHECKING:

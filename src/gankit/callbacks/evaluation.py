@@ -21,7 +21,7 @@ import torch
 from torch import Tensor
 
 from gankit._atomic import atomic_write
-from gankit.callbacks._args import check_path, check_positive_int
+from gankit._validation import check_path, check_positive_int
 from gankit.callbacks._trainer_view import TrainerView
 from gankit.callbacks.base import Callback, Metrics
 

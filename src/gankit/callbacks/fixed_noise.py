@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from gankit.callbacks._args import check_positive_int
+from gankit._validation import check_positive_int
 from gankit.callbacks._trainer_view import TrainerView
 from gankit.models.sampling import cycled_labels
 

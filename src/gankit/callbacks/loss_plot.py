@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gankit.callbacks._args import check_path, check_positive_int
+from gankit._validation import check_path, check_positive_int
 from gankit.callbacks._metrics import is_loss_key
 from gankit.callbacks.base import Callback, Metrics
 from gankit.visualize.plots import save_loss_plot

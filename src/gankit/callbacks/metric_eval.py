@@ -31,11 +31,11 @@ from torch import Tensor, nn
 from gankit.callbacks._trainer_view import TrainerView
 from gankit.callbacks.fixed_noise import FixedNoise
 from gankit.metrics._base import Metric
-from gankit.metrics.density_coverage import DensityCoverageMetric
+from gankit.metrics.density_coverage import DensityCoverage
 from gankit.metrics.features import extract_features
 from gankit.metrics.frechet import FrechetDistance
-from gankit.metrics.mode_coverage import ModeCoverageMetric
-from gankit.metrics.precision_recall import PrecisionRecallMetric
+from gankit.metrics.mode_coverage import ModeCoverage
+from gankit.metrics.precision_recall import PrecisionRecall
 
 __all__ = [
     "DensityCoverageEval",
@@ -184,7 +184,7 @@ def ModeCoverageEval(  # noqa: N802 - the 0.1.0 class name, kept as a deprecated
     """Deprecated: ``MetricEval(ModeCoverage(means, std, threshold), n=n)``."""
     _deprecated("ModeCoverageEval", "MetricEval(ModeCoverage(means, std, threshold), n=n)")
     return MetricEval(
-        ModeCoverageMetric(means, std, threshold), n=n, seed=seed, batch_size=batch_size,
+        ModeCoverage(means, std, threshold), n=n, seed=seed, batch_size=batch_size,
         keys=("modes_covered", "high_quality_fraction", "reverse_kl"),
     )
 
@@ -205,7 +205,7 @@ def PrecisionRecallEval(  # noqa: N802 - the 0.1.0 class name, kept as a depreca
 ) -> MetricEval:
     """Deprecated: ``MetricEval(PrecisionRecall(k), real=real, ...)``."""
     _deprecated("PrecisionRecallEval", "MetricEval(PrecisionRecall(k), real=real)")
-    return MetricEval(PrecisionRecallMetric(k), real=real, feature_extractor=feature_extractor,
+    return MetricEval(PrecisionRecall(k), real=real, feature_extractor=feature_extractor,
                       n=n, seed=seed, batch_size=batch_size)
 
 
@@ -215,5 +215,5 @@ def DensityCoverageEval(  # noqa: N802 - the 0.1.0 class name, kept as a depreca
 ) -> MetricEval:
     """Deprecated: ``MetricEval(DensityCoverage(k), real=real, ...)``."""
     _deprecated("DensityCoverageEval", "MetricEval(DensityCoverage(k), real=real)")
-    return MetricEval(DensityCoverageMetric(k), real=real, feature_extractor=feature_extractor,
+    return MetricEval(DensityCoverage(k), real=real, feature_extractor=feature_extractor,
                       n=n, seed=seed, batch_size=batch_size)

@@ -8,7 +8,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from gankit._console import SafeStream
-from gankit.callbacks._args import check_positive_int
+from gankit._validation import check_positive_int
 from gankit.callbacks.base import Callback, Metrics
 
 if TYPE_CHECKING:

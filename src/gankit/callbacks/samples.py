@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import torch
 from torch import Tensor
 
-from gankit.callbacks._args import check_path, check_positive_int
+from gankit._validation import check_path, check_positive_int
 from gankit.callbacks.base import Callback, Metrics
 from gankit.callbacks.fixed_noise import FixedNoise
 from gankit.visualize.grid import save_image_grid

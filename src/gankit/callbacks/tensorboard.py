@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from gankit.callbacks._args import check_path, check_positive_int
+from gankit._validation import check_path, check_positive_int
 from gankit.callbacks.base import Callback, Metrics
 
 if TYPE_CHECKING:

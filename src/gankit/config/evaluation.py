@@ -20,7 +20,7 @@ from torch import Tensor
 from gankit.callbacks import Evaluation, FixedNoise, MetricEval, TrainerView
 from gankit.config.data import DataSpec
 from gankit.config.schema import Field
-from gankit.metrics.mode_coverage import ModeCoverageMetric
+from gankit.metrics.mode_coverage import ModeCoverage
 
 __all__ = ["EVAL_FIELDS", "PREFIX", "build_evaluation"]
 
@@ -93,7 +93,7 @@ def build_evaluation(config: dict[str, Any], data: DataSpec) -> Evaluation | Non
     metrics: list[Any] = []
     means, std = getattr(source, "means", None), getattr(source, "std", None)
     if config["mode_coverage"] and means is not None and std is not None:
-        metric = ModeCoverageMetric(means, std, threshold=config["threshold"])
+        metric = ModeCoverage(means, std, threshold=config["threshold"])
         metrics.append(MetricEval(metric, n=n, seed=seed, batch_size=n))
     mean, cov = getattr(source, "mean", None), getattr(source, "covariance", None)
     if isinstance(mean, Tensor) and isinstance(cov, Tensor):

@@ -1,44 +1,16 @@
-"""The base class of the 2-D toy distributions and their argument checks."""
+"""The base class of the 2-D toy distributions."""
 
 from __future__ import annotations
 
-import math
-import numbers
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
 import torch
 from torch import Tensor
 
+from gankit._validation import check_generator, check_positive_int
+
 __all__ = ["ToyDistribution"]
-
-
-def check_count(n: object, name: str = "n") -> int:
-    """Return ``n`` as an ``int`` if it is a positive integer, else raise."""
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{name} must be a positive int, got {type(n).__name__} {n!r}")
-    if n < 1:
-        raise ValueError(f"{name} must be a positive int, got {n}")
-    return int(n)
-
-
-def check_real(value: object, name: str, *, allow_zero: bool = False) -> float:
-    """Return ``value`` as a ``float`` if it is finite and ``> 0`` (or ``>= 0``), else raise."""
-    bound = ">= 0" if allow_zero else "> 0"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a finite number {bound}, got {type(value).__name__}")
-    value = float(value)
-    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        raise ValueError(f"{name} must be a finite number {bound}, got {value}")
-    return value
-
-
-def check_generator(generator: object) -> None:
-    """Raise ``TypeError`` unless ``generator`` is a ``torch.Generator`` or ``None``."""
-    if generator is not None and not isinstance(generator, torch.Generator):
-        raise TypeError(
-            f"generator must be a torch.Generator or None, got {type(generator).__name__}"
-        )
 
 
 class ToyDistribution(ABC):
@@ -101,26 +73,15 @@ class ToyDistribution(ABC):
         Shape:
             - Output: ``(n, 2)``.
         """
-        n = check_count(n)
+        n = check_positive_int(n, "n")
         check_generator(generator)
         return self._draw(n, generator)
 
     def dataset(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """Draw a fixed training set of ``n`` points (PacGAN trains on 100,000).
 
-        The same as :meth:`sample`, named for the intent: draw once, then
-        iterate over the result in epochs.
-
-        Args:
-            n: Number of points (a positive int).
-            generator: Source of randomness; the global torch RNG if ``None``.
-
-        Returns:
-            A float32 tensor of points.
-
-        Raises:
-            TypeError: If ``n`` is not an int or ``generator`` not a ``torch.Generator``.
-            ValueError: If ``n < 1``.
+        The same as :meth:`sample` (same arguments, result and errors), named
+        for the intent: draw once, then iterate over the result in epochs.
 
         Shape:
             - Output: ``(n, 2)``.

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from gankit._validation import check_positive_int
 from gankit.data._dataset import ImageDataset, from_uint8
 from gankit.data._errors import DataError
 from gankit.data._files import require_folder
-from gankit.data._sampler import check_count
 
 __all__ = ["IMAGE_EXTENSIONS", "image_folder"]
 
@@ -116,7 +116,7 @@ def image_folder(path: str | os.PathLike[str], size: int, channels: int = 3) -> 
         raise ImportError(
             'gankit.data.image_folder needs Pillow: pip install "gankit[extras]"'
         ) from error
-    size = check_count(size, "size")
+    size = check_positive_int(size, "size")
     if isinstance(channels, bool) or not isinstance(channels, int) or channels not in _MODES:
         raise ValueError(f"channels must be 1 or 3, got {channels!r}")
     folder = require_folder(

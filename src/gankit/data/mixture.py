@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import torch
 from torch import Tensor
 
-from gankit.data._sampler import ToyDistribution, check_real
+from gankit._validation import check_positive_float, check_positive_int
+from gankit.data._sampler import ToyDistribution
 
 __all__ = ["Grid2D", "Ring2D", "grid", "ring"]
-
-
-def _check_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int >= 1, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be an int >= 1, got {value}")
-    return int(value)
 
 
 class _Mixture(ToyDistribution):
@@ -84,9 +76,9 @@ class Ring2D(_Mixture):
     std: float = 0.01
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "num_modes", _check_int(self.num_modes, "num_modes"))
-        object.__setattr__(self, "radius", check_real(self.radius, "radius"))
-        object.__setattr__(self, "std", check_real(self.std, "std"))
+        object.__setattr__(self, "num_modes", check_positive_int(self.num_modes, "num_modes"))
+        object.__setattr__(self, "radius", check_positive_float(self.radius, "radius"))
+        object.__setattr__(self, "std", check_positive_float(self.std, "std"))
 
     def _centres(self) -> list[tuple[float, float]]:
         angles = [2 * math.pi * k / self.num_modes for k in range(self.num_modes)]
@@ -130,9 +122,9 @@ class Grid2D(_Mixture):
     std: float = 0.05
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "size", _check_int(self.size, "size"))
-        object.__setattr__(self, "spacing", check_real(self.spacing, "spacing"))
-        object.__setattr__(self, "std", check_real(self.std, "std"))
+        object.__setattr__(self, "size", check_positive_int(self.size, "size"))
+        object.__setattr__(self, "spacing", check_positive_float(self.spacing, "spacing"))
+        object.__setattr__(self, "std", check_positive_float(self.std, "std"))
 
     def _centres(self) -> list[tuple[float, float]]:
         axis = [self.spacing * (i - (self.size - 1) / 2) for i in range(self.size)]

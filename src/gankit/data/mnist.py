@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from gankit._validation import check_positive_int
 from gankit.data._dataset import ImageDataset, from_uint8
 from gankit.data._errors import DataError, DataNotFoundError
 from gankit.data._files import check_split, find_file, read_maybe_gzip, require_folder
-from gankit.data._sampler import check_count
 
 __all__ = ["mnist_idx", "read_idx"]
 
@@ -130,7 +130,7 @@ def mnist_idx(
         (2, (1, 2, 2), [4, 2], -1.0)
     """
     split = check_split(split, ("train", "test"))
-    num_classes = check_count(num_classes, "num_classes")
+    num_classes = check_positive_int(num_classes, "num_classes")
     names = (f"{_PREFIX[split]}-images-idx3-ubyte", f"{_PREFIX[split]}-labels-idx1-ubyte")
     folder = require_folder(
         path, f"mnist_idx(split={split!r})", f"it must hold {names[0]}(.gz) and {names[1]}(.gz); "

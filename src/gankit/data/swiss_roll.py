@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from gankit.data._sampler import ToyDistribution, check_real
+from gankit._validation import check_nonnegative, check_positive_float
+from gankit.data._sampler import ToyDistribution
 
 __all__ = ["SwissRoll2D", "swiss_roll"]
 
@@ -53,8 +54,8 @@ class SwissRoll2D(ToyDistribution):
     scale: float = 1 / 7.5
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "noise", check_real(self.noise, "noise", allow_zero=True))
-        object.__setattr__(self, "scale", check_real(self.scale, "scale"))
+        object.__setattr__(self, "noise", check_nonnegative(self.noise, "noise"))
+        object.__setattr__(self, "scale", check_positive_float(self.scale, "scale"))
 
     @property
     def means(self) -> None:

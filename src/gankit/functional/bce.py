@@ -15,7 +15,7 @@ from __future__ import annotations
 from torch import Tensor
 from torch.nn.functional import softplus
 
-from gankit.functional._checks import check_batch_logits, check_label_smoothing
+from gankit._validation import check_batch_logits, check_probability
 
 __all__ = [
     "mmgan_discriminator_loss",
@@ -29,7 +29,7 @@ def _discriminator_bce(real_logits: Tensor, fake_logits: Tensor, label_smoothing
     """``-V(D, G)`` with one-sided label smoothing; shared by MMGAN and NSGAN."""
     check_batch_logits(real_logits, "real_logits")
     check_batch_logits(fake_logits, "fake_logits")
-    s = check_label_smoothing(label_smoothing)
+    s = check_probability(label_smoothing, "label_smoothing")
     real_loss = softplus(-real_logits)  # -log σ(r), shape (N,)
     if s > 0.0:
         # Cross-entropy against the target 1 - s: -(1-s) log σ(r) - s log(1 - σ(r)).

@@ -10,7 +10,7 @@ from __future__ import annotations
 from torch import Tensor
 from torch.nn.functional import relu
 
-from gankit.functional._checks import check_batch_logits
+from gankit._validation import check_batch_logits
 
 __all__ = ["hinge_discriminator_loss", "hinge_generator_loss"]
 

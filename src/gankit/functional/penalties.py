@@ -17,8 +17,7 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
-from gankit._validation import check_same_shape
-from gankit.functional._checks import check_nonnegative
+from gankit._validation import check_nonnegative, check_same_shape
 
 __all__ = ["gradient_penalty", "interpolate", "r1_penalty"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from torch import Tensor
 
-from gankit.functional._checks import check_batch_logits
+from gankit._validation import check_batch_logits
 
 __all__ = ["wgan_discriminator_loss", "wgan_generator_loss"]
 

@@ -6,20 +6,38 @@ from typing import ClassVar
 
 from torch import Tensor
 
-from gankit.functional import (
-    mmgan_discriminator_loss,
-    mmgan_generator_loss,
-    nsgan_discriminator_loss,
-    nsgan_generator_loss,
-)
-from gankit.functional._checks import check_label_smoothing
+from gankit._validation import check_probability
+from gankit.functional import mmgan_discriminator_loss, mmgan_generator_loss, nsgan_generator_loss
 from gankit.losses._repr import call_repr
 from gankit.losses.base import GANBatch, LossTerm
 
 __all__ = ["MMGAN", "NSGAN"]
 
 
-class MMGAN(LossTerm):
+class _BinaryCrossEntropy(LossTerm):
+    """What MMGAN and NSGAN share: the discriminator's ``-V(D, G)`` and its label smoothing.
+
+    The two differ only in the generator's loss; ``mmgan_discriminator_loss``
+    and ``nsgan_discriminator_loss`` of :mod:`gankit.functional` are the same
+    function under two names.
+    """
+
+    config_keys: ClassVar[tuple[str, ...]] = ("label_smoothing",)
+
+    def __init__(self, label_smoothing: float = 0.0) -> None:
+        self.label_smoothing = check_probability(label_smoothing, "label_smoothing")
+
+    def discriminator(self, batch: GANBatch) -> Tensor:
+        """``-V(D, G)`` on the batch's logits."""
+        return mmgan_discriminator_loss(
+            batch.real_logits, batch.fake_logits, label_smoothing=self.label_smoothing
+        )
+
+    def __repr__(self) -> str:
+        return call_repr(self, label_smoothing=(self.label_smoothing, 0.0))
+
+
+class MMGAN(_BinaryCrossEntropy):
     r"""The minimax GAN of Goodfellow et al. (2014), with the saturating generator loss.
 
     Both players use the value function :math:`V(D, G)` of Eq. 1 literally; on
@@ -61,26 +79,12 @@ class MMGAN(LossTerm):
 
     name = "mmgan"
 
-    config_keys: ClassVar[tuple[str, ...]] = ("label_smoothing",)
-
-    def __init__(self, label_smoothing: float = 0.0) -> None:
-        self.label_smoothing = check_label_smoothing(label_smoothing)
-
-    def discriminator(self, batch: GANBatch) -> Tensor:
-        """``-V(D, G)`` on the batch's logits."""
-        return mmgan_discriminator_loss(
-            batch.real_logits, batch.fake_logits, label_smoothing=self.label_smoothing
-        )
-
     def generator(self, batch: GANBatch) -> Tensor:
         """``E log(1 - σ(f))`` on the fake logits."""
         return mmgan_generator_loss(batch.fake_logits)
 
-    def __repr__(self) -> str:
-        return call_repr(self, label_smoothing=(self.label_smoothing, 0.0))
 
-
-class NSGAN(LossTerm):
+class NSGAN(_BinaryCrossEntropy):
     r"""The non-saturating GAN: the generator maximises :math:`\log D(G(z))`.
 
     Goodfellow et al. (2014, Section 3) train the generator this way in
@@ -124,20 +128,6 @@ class NSGAN(LossTerm):
 
     name = "nsgan"
 
-    config_keys: ClassVar[tuple[str, ...]] = ("label_smoothing",)
-
-    def __init__(self, label_smoothing: float = 0.0) -> None:
-        self.label_smoothing = check_label_smoothing(label_smoothing)
-
-    def discriminator(self, batch: GANBatch) -> Tensor:
-        """``-V(D, G)`` on the batch's logits."""
-        return nsgan_discriminator_loss(
-            batch.real_logits, batch.fake_logits, label_smoothing=self.label_smoothing
-        )
-
     def generator(self, batch: GANBatch) -> Tensor:
         """``-E log σ(f)`` on the fake logits."""
         return nsgan_generator_loss(batch.fake_logits)
-
-    def __repr__(self) -> str:
-        return call_repr(self, label_smoothing=(self.label_smoothing, 0.0))

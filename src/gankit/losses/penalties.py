@@ -7,8 +7,8 @@ from typing import ClassVar
 from torch import Tensor
 
 from gankit._deprecation import renamed_argument, warn_renamed
+from gankit._validation import check_nonnegative
 from gankit.functional import gradient_penalty, r1_penalty
-from gankit.functional._checks import check_nonnegative
 from gankit.losses._repr import call_repr
 from gankit.losses.base import GANBatch, LossTerm
 

@@ -5,12 +5,16 @@ on Gaussian mixtures and the Parzen-window log-likelihood. Feature-space
 metrics compare real and generated features (see :func:`extract_features`):
 Fréchet distance, kernel distance, precision/recall and density/coverage.
 Everything runs on the CPU with float64 accumulators.
+
+Metric classes have bare names (:class:`KernelDistance`); the records they
+return end in ``Result`` (:class:`KernelDistanceResult`).
 """
 
+from gankit._deprecation import deprecated_aliases
 from gankit.metrics._base import Metric
 from gankit.metrics.density_coverage import (
     DensityCoverage,
-    DensityCoverageMetric,
+    DensityCoverageResult,
     density_coverage,
 )
 from gankit.metrics.digits_model import (
@@ -21,37 +25,37 @@ from gankit.metrics.digits_model import (
 from gankit.metrics.features import extract_features
 from gankit.metrics.frechet import FrechetDistance, frechet_distance, frechet_distance_from_stats
 from gankit.metrics.inception import INCEPTION_WEIGHTS_URL, inception_feature_extractor
-from gankit.metrics.kernel import KernelDistance, KernelDistanceMetric, kernel_distance
-from gankit.metrics.mode_coverage import ModeCoverage, ModeCoverageMetric, mode_coverage
+from gankit.metrics.kernel import KernelDistance, KernelDistanceResult, kernel_distance
+from gankit.metrics.mode_coverage import ModeCoverage, ModeCoverageResult, mode_coverage
 from gankit.metrics.parzen import (
     ParzenLogLikelihood,
     ParzenResult,
-    SigmaSelection,
+    SigmaSelectionResult,
     parzen_log_likelihood,
     select_parzen_sigma,
 )
 from gankit.metrics.precision_recall import (
     PrecisionRecall,
-    PrecisionRecallMetric,
+    PrecisionRecallResult,
     precision_recall,
 )
 
 __all__ = [
     "INCEPTION_WEIGHTS_URL",
     "DensityCoverage",
-    "DensityCoverageMetric",
+    "DensityCoverageResult",
     "DigitsClassifier",
     "FrechetDistance",
     "KernelDistance",
-    "KernelDistanceMetric",
+    "KernelDistanceResult",
     "Metric",
     "ModeCoverage",
-    "ModeCoverageMetric",
+    "ModeCoverageResult",
     "ParzenLogLikelihood",
     "ParzenResult",
     "PrecisionRecall",
-    "PrecisionRecallMetric",
-    "SigmaSelection",
+    "PrecisionRecallResult",
+    "SigmaSelectionResult",
     "density_coverage",
     "digits_classifier",
     "digits_feature_extractor",
@@ -65,3 +69,15 @@ __all__ = [
     "precision_recall",
     "select_parzen_sigma",
 ]
+
+#: Names renamed in this release, kept one release as warning aliases.
+__getattr__ = deprecated_aliases(
+    __name__,
+    {
+        "DensityCoverageMetric": "DensityCoverage",
+        "KernelDistanceMetric": "KernelDistance",
+        "ModeCoverageMetric": "ModeCoverage",
+        "PrecisionRecallMetric": "PrecisionRecall",
+        "SigmaSelection": "SigmaSelectionResult",
+    },
+)

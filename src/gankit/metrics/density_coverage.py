@@ -19,25 +19,24 @@ from typing import ClassVar
 import numpy as np
 from torch import Tensor
 
-from gankit.metrics._base import (
-    FeatureStore,
-    Metric,
-    as_features,
-    check_positive_int,
-    check_same_dim,
-)
+from gankit._deprecation import deprecated_aliases
+from gankit._validation import check_positive_int
+from gankit.metrics._base import as_features, check_same_dim
 from gankit.metrics._distances import (
     DEFAULT_CHUNK_SIZE,
     ball_membership,
     check_k,
     kth_neighbour_sq_radii,
 )
+from gankit.metrics._feature_set import NeighbourBallMetric
 
-__all__ = ["DensityCoverage", "DensityCoverageMetric", "density_coverage"]
+__all__ = ["DensityCoverage", "DensityCoverageResult", "density_coverage"]
+
+__getattr__ = deprecated_aliases(__name__, {"DensityCoverageMetric": "DensityCoverage"})
 
 
 @dataclass(frozen=True)
-class DensityCoverage:
+class DensityCoverageResult:
     """Density (``>= 0``, about 1 for matching distributions) and coverage in ``[0, 1]``.
 
     Attributes:
@@ -51,12 +50,12 @@ class DensityCoverage:
     coverage: float
 
 
-def _density_coverage(real: Tensor, fake: Tensor, k: int, chunk: int) -> DensityCoverage:
+def _density_coverage(real: Tensor, fake: Tensor, k: int, chunk: int) -> DensityCoverageResult:
     check_same_dim(real, fake, "real", "fake")
     check_k(k, real.shape[0], "real")
     sq_radii = kth_neighbour_sq_radii(real, k, chunk)  # (N,)
     per_fake, per_real = ball_membership(fake, real, sq_radii, strict=True, chunk_size=chunk)
-    return DensityCoverage(
+    return DensityCoverageResult(
         density=float(per_fake.sum()) / (k * fake.shape[0]),
         coverage=float((per_real > 0).double().mean()),
     )
@@ -68,7 +67,7 @@ def density_coverage(
     k: int = 5,
     *,
     batch_size: int = DEFAULT_CHUNK_SIZE,
-) -> DensityCoverage:
+) -> DensityCoverageResult:
     r"""Density and coverage of generated features against real ones.
 
     .. math::
@@ -88,7 +87,7 @@ def density_coverage(
         batch_size: Rows and columns per distance block.
 
     Returns:
-        A :class:`DensityCoverage`.
+        A :class:`DensityCoverageResult`.
 
     Raises:
         TypeError: If an input is not a tensor/array or k/batch_size not an int.
@@ -101,53 +100,40 @@ def density_coverage(
         >>> import torch
         >>> real = torch.tensor([[0.0], [1.0], [2.0], [3.0]])
         >>> density_coverage(real, torch.tensor([[0.5], [0.6]]), k=1)
-        DensityCoverage(density=2.0, coverage=0.5)
+        DensityCoverageResult(density=2.0, coverage=0.5)
     """
-    check_positive_int(batch_size, "batch_size")
+    batch_size = check_positive_int(batch_size, "batch_size")
     return _density_coverage(as_features(real, "real"), as_features(fake, "fake"), k, batch_size)
 
 
-class DensityCoverageMetric(Metric):
+class DensityCoverage(NeighbourBallMetric[DensityCoverageResult]):
     """Streaming :func:`density_coverage`; keeps every feature (float64) until reset.
 
     Args:
         k: Neighbour that sets each ball's radius.
         batch_size: Rows and columns per distance block.
 
+    Raises:
+        TypeError: If ``k`` or ``batch_size`` is not an int.
+        ValueError: If ``k`` or ``batch_size`` is below 1; at :meth:`compute`,
+            if a side is empty or the real side has ``k`` or fewer points.
+
     Shape:
         - update's features: ``(B, d)``.
 
     Example:
         >>> import torch
-        >>> metric = DensityCoverageMetric(k=1)
+        >>> metric = DensityCoverage(k=1)
         >>> metric.update(torch.tensor([[0.0], [1.0], [2.0], [3.0]]), real=True)
         >>> metric.update(torch.tensor([[0.5], [0.6]]), real=False)
         >>> metric.compute()
-        DensityCoverage(density=2.0, coverage=0.5)
+        DensityCoverageResult(density=2.0, coverage=0.5)
     """
 
     higher_is_better: ClassVar[bool] = True
 
     def __init__(self, k: int = 5, *, batch_size: int = DEFAULT_CHUNK_SIZE) -> None:
-        check_positive_int(k, "k")
-        check_positive_int(batch_size, "batch_size")
-        self.k = k
-        self.batch_size = batch_size
-        self.store = FeatureStore()
+        super().__init__(k, batch_size)
 
-    def update(self, features: Tensor | np.ndarray, real: bool) -> None:
-        """Store a ``(B, d)`` batch of real (``real=True``) or generated features."""
-        self.store.add(features, real)
-
-    def compute(self) -> DensityCoverage:
-        """Return density and coverage of all fake features against all real ones.
-
-        Raises:
-            ValueError: If a side is empty or the real side has ``k`` or fewer points.
-        """
-        real, fake = self.store.tensors()
+    def _score(self, real: Tensor, fake: Tensor) -> DensityCoverageResult:
         return _density_coverage(real, fake, self.k, self.batch_size)
-
-    def reset(self) -> None:
-        """Drop the stored features."""
-        self.store.clear()

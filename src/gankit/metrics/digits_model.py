@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from gankit._atomic import atomic_write
-from gankit._validation import check_shape
+from gankit._validation import check_positive_int, check_shape
 
 __all__ = ["DigitsClassifier", "digits_classifier", "digits_feature_extractor"]
 
@@ -75,6 +75,7 @@ class DigitsClassifier(nn.Module):
         feature_dim: ``d``, the width of the feature layer.
 
     Raises:
+        TypeError: If ``feature_dim`` is not an int.
         ValueError: If ``size`` is not 8, 16 or 32, or ``feature_dim < 1``.
 
     Shape:
@@ -93,9 +94,7 @@ class DigitsClassifier(nn.Module):
     def __init__(self, size: int = 8, feature_dim: int = 128) -> None:
         super().__init__()
         self.size = _check_size(size)
-        if isinstance(feature_dim, bool) or not isinstance(feature_dim, int) or feature_dim < 1:
-            raise ValueError(f"feature_dim must be a positive int, got {feature_dim!r}")
-        self.feature_dim = feature_dim
+        self.feature_dim = check_positive_int(feature_dim, "feature_dim")
         stem: list[nn.Module] = []
         channels, side = 1, size
         while side > 8:  # 32 → 16 → 8
@@ -244,21 +243,12 @@ def digits_feature_extractor(
 ) -> nn.Module:
     """The trained :class:`DigitsClassifier`'s feature map, ready for :func:`extract_features`.
 
-    See :func:`digits_classifier` for training, caching and the arguments.
-
-    Args:
-        size: Image side: 8, 16 or 32.
-        cache_dir: Folder of the cached weights; default ``$GANKIT_CACHE`` or
-            ``~/.cache/gankit``.
-        retrain: Train again and overwrite the cache even if it exists.
+    It takes the arguments of :func:`digits_classifier` (``size``,
+    ``cache_dir``, ``retrain``), loads or trains the classifier the same way
+    and raises the same errors.
 
     Returns:
         A module in eval mode mapping images to ``(N, 128)`` features in ``(−1, 1)``.
-
-    Raises:
-        ValueError: If ``size`` is not 8, 16 or 32.
-        TypeError: If ``cache_dir`` is not a path.
-        ImportError: If scikit-learn (the digits' source) is needed and missing.
 
     Shape:
         - Input ``(N, 1, size, size)`` in ``[−1, 1]``; output ``(N, 128)``.

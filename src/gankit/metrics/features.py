@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 import torch
 from torch import Tensor, nn
 
-from gankit.metrics._base import check_positive_int
+from gankit._validation import check_positive_int
 
 __all__ = ["extract_features"]
 
@@ -80,7 +80,7 @@ def extract_features(
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    check_positive_int(batch_size, "batch_size")
+    batch_size = check_positive_int(batch_size, "batch_size")
     target = _device_of(model) if device is None else torch.device(device)
     modes = {module: module.training for module in model.modules()}
     outputs: list[Tensor] = []

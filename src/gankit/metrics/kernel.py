@@ -7,7 +7,6 @@ values per subset and gives a spread across subsets.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -15,19 +14,18 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from gankit.metrics._base import (
-    FeatureStore,
-    Metric,
-    as_features,
-    check_positive_int,
-    check_same_dim,
-)
+from gankit._deprecation import deprecated_aliases
+from gankit._validation import check_finite, check_positive_float, check_positive_int
+from gankit.metrics._base import as_features, check_same_dim
+from gankit.metrics._feature_set import FeatureSetMetric
 
-__all__ = ["KernelDistance", "KernelDistanceMetric", "kernel_distance"]
+__all__ = ["KernelDistance", "KernelDistanceResult", "kernel_distance"]
+
+__getattr__ = deprecated_aliases(__name__, {"KernelDistanceMetric": "KernelDistance"})
 
 
 @dataclass(frozen=True)
-class KernelDistance:
+class KernelDistanceResult:
     """Mean and spread of the unbiased MMD² over subsets.
 
     Attributes:
@@ -49,19 +47,17 @@ class _KernelParams:
     gamma: float | None
     coef: float
 
-    def __post_init__(self) -> None:
-        for name in ("num_subsets", "subset_size", "degree"):
-            check_positive_int(getattr(self, name), name)
-        if self.gamma is not None:
-            _check_real(self.gamma, "gamma", positive=True)
-        _check_real(self.coef, "coef", positive=False)
 
-
-def _check_real(value: float, name: str, *, positive: bool) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a float, got {type(value).__name__}")
-    if not math.isfinite(value) or (positive and value <= 0):
-        raise ValueError(f"{name} must be finite{' and > 0' if positive else ''}, got {value}")
+def _check_params(
+    num_subsets: object, subset_size: object, degree: object, gamma: object, coef: object
+) -> _KernelParams:
+    return _KernelParams(
+        num_subsets=check_positive_int(num_subsets, "num_subsets"),
+        subset_size=check_positive_int(subset_size, "subset_size"),
+        degree=check_positive_int(degree, "degree"),
+        gamma=None if gamma is None else check_positive_float(gamma, "gamma"),
+        coef=check_finite(coef, "coef"),
+    )
 
 
 def _mmd2_unbiased(x: Tensor, y: Tensor, degree: int, gamma: float, coef: float) -> float:
@@ -77,20 +73,20 @@ def _mmd2_unbiased(x: Tensor, y: Tensor, degree: int, gamma: float, coef: float)
 
 def _kernel_distance(
     a: Tensor, b: Tensor, params: _KernelParams, generator: torch.Generator | None
-) -> KernelDistance:
+) -> KernelDistanceResult:
     size = min(params.subset_size, a.shape[0], b.shape[0])
     if size < 2:
         raise ValueError(
             "kernel distance needs at least 2 points in each set, "
             f"got {a.shape[0]} and {b.shape[0]}"
         )
-    gamma = 1.0 / a.shape[1] if params.gamma is None else float(params.gamma)
+    gamma = 1.0 / a.shape[1] if params.gamma is None else params.gamma
     scores = torch.empty(params.num_subsets, dtype=torch.float64)
     for t in range(params.num_subsets):
         index_a = torch.randperm(a.shape[0], generator=generator)[:size]
         index_b = torch.randperm(b.shape[0], generator=generator)[:size]
         scores[t] = _mmd2_unbiased(a[index_a], b[index_b], params.degree, gamma, params.coef)
-    return KernelDistance(mean=float(scores.mean()), std=float(scores.std(correction=0)))
+    return KernelDistanceResult(mean=float(scores.mean()), std=float(scores.std(correction=0)))
 
 
 def kernel_distance(
@@ -103,7 +99,7 @@ def kernel_distance(
     gamma: float | None = None,
     coef: float = 1.0,
     generator: torch.Generator | None = None,
-) -> KernelDistance:
+) -> KernelDistanceResult:
     r"""Kernel (inception-style) distance: unbiased MMD² averaged over random subsets.
 
     .. math::
@@ -129,7 +125,7 @@ def kernel_distance(
         generator: Random generator for the subsets; ``None`` uses torch's global one.
 
     Returns:
-        A :class:`KernelDistance` with the mean and std over subsets.
+        A :class:`KernelDistanceResult` with the mean and std over subsets.
 
     Raises:
         TypeError: If an input or option has the wrong type.
@@ -145,14 +141,14 @@ def kernel_distance(
         >>> kernel_distance(x, x + 2.0, num_subsets=5, subset_size=100).mean > 1.0
         True
     """
-    params = _KernelParams(num_subsets, subset_size, degree, gamma, coef)
+    params = _check_params(num_subsets, subset_size, degree, gamma, coef)
     a = as_features(features_a, "features_a")
     b = as_features(features_b, "features_b")
     check_same_dim(a, b, "features_a", "features_b")
     return _kernel_distance(a, b, params, generator)
 
 
-class KernelDistanceMetric(Metric):
+class KernelDistance(FeatureSetMetric[KernelDistanceResult]):
     """Streaming :func:`kernel_distance`; keeps every feature (float64) until reset.
 
     Args:
@@ -163,15 +159,20 @@ class KernelDistanceMetric(Metric):
         coef: Constant added to the scaled inner product.
         generator: Random generator for the subsets.
 
+    Raises:
+        TypeError: If an option has the wrong type.
+        ValueError: If an option is out of range; at :meth:`compute`, if either
+            side is empty or has fewer than 2 points.
+
     Shape:
         - update's features: ``(B, d)``.
 
     Example:
-        >>> metric = KernelDistanceMetric(num_subsets=1)
+        >>> metric = KernelDistance(num_subsets=1)
         >>> metric.update(torch.tensor([[0.0], [1.0]]), real=True)
         >>> metric.update(torch.tensor([[0.0], [1.0]]), real=False)
         >>> metric.compute()
-        KernelDistance(mean=-3.5, std=0.0)
+        KernelDistanceResult(mean=-3.5, std=0.0)
     """
 
     higher_is_better: ClassVar[bool] = False
@@ -186,23 +187,9 @@ class KernelDistanceMetric(Metric):
         coef: float = 1.0,
         generator: torch.Generator | None = None,
     ) -> None:
-        self.params = _KernelParams(num_subsets, subset_size, degree, gamma, coef)
+        super().__init__()
+        self.params = _check_params(num_subsets, subset_size, degree, gamma, coef)
         self.generator = generator
-        self.store = FeatureStore()
 
-    def update(self, features: Tensor | np.ndarray, real: bool) -> None:
-        """Store a ``(B, d)`` batch of real (``real=True``) or generated features."""
-        self.store.add(features, real)
-
-    def compute(self) -> KernelDistance:
-        """Return the kernel distance between all real and all fake features.
-
-        Raises:
-            ValueError: If either side is empty or has fewer than 2 points.
-        """
-        real, fake = self.store.tensors()
+    def _score(self, real: Tensor, fake: Tensor) -> KernelDistanceResult:
         return _kernel_distance(real, fake, self.params, self.generator)
-
-    def reset(self) -> None:
-        """Drop the stored features."""
-        self.store.clear()

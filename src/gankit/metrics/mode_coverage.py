@@ -17,16 +17,20 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from gankit._deprecation import deprecated_aliases
+from gankit._validation import check_positive_float
 from gankit.metrics._base import Metric, as_features, check_same_dim
 from gankit.metrics._distances import sq_distances
 
-__all__ = ["ModeCoverage", "ModeCoverageMetric", "mode_coverage"]
+__all__ = ["ModeCoverage", "ModeCoverageResult", "mode_coverage"]
+
+__getattr__ = deprecated_aliases(__name__, {"ModeCoverageMetric": "ModeCoverage"})
 
 _CHUNK = 16384  # samples per distance block: 16384 × K float64 values
 
 
 @dataclass(frozen=True, eq=False)
-class ModeCoverage:
+class ModeCoverageResult:
     """The result of :func:`mode_coverage`.
 
     Attributes:
@@ -55,14 +59,14 @@ class ModeCoverage:
         }
 
 
-def _check_modes(means: Tensor | np.ndarray, std: float, threshold: float) -> Tensor:
-    means = as_features(means, "means")
-    for name, value in (("std", std), ("threshold", threshold)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise TypeError(f"{name} must be a float, got {type(value).__name__}")
-        if not (math.isfinite(value) and value > 0):
-            raise ValueError(f"{name} must be a finite number > 0, got {value}")
-    return means
+def _check_modes(
+    means: Tensor | np.ndarray, std: object, threshold: object
+) -> tuple[Tensor, float, float]:
+    return (
+        as_features(means, "means"),
+        check_positive_float(std, "std"),
+        check_positive_float(threshold, "threshold"),
+    )
 
 
 def _hq_counts(samples: Tensor, means: Tensor, std: float, threshold: float) -> Tensor:
@@ -76,7 +80,7 @@ def _hq_counts(samples: Tensor, means: Tensor, std: float, threshold: float) -> 
     return counts
 
 
-def _summarise(counts: Tensor, num_samples: int) -> ModeCoverage:
+def _summarise(counts: Tensor, num_samples: int) -> ModeCoverageResult:
     num_modes = counts.shape[0]
     hq = int(counts.sum())
     if hq == 0:
@@ -84,7 +88,7 @@ def _summarise(counts: Tensor, num_samples: int) -> ModeCoverage:
     else:
         p = counts[counts > 0].to(torch.float64) / hq  # 0·log 0 = 0: empty modes drop out
         reverse_kl = max(0.0, math.log(num_modes) + float((p * p.log()).sum()))
-    return ModeCoverage(
+    return ModeCoverageResult(
         modes_covered=int((counts > 0).sum()),
         num_modes=num_modes,
         high_quality_fraction=hq / num_samples,
@@ -98,7 +102,7 @@ def mode_coverage(
     means: Tensor | np.ndarray,
     std: float,
     threshold: float = 3.0,
-) -> ModeCoverage:
+) -> ModeCoverageResult:
     r"""Modes covered, high-quality fraction and reverse KL of samples from a mixture.
 
     .. math::
@@ -119,7 +123,7 @@ def mode_coverage(
         threshold: HQ radius in units of σ (PacGAN: 3).
 
     Returns:
-        A :class:`ModeCoverage`.
+        A :class:`ModeCoverageResult`.
 
     Raises:
         TypeError: If an input is not a tensor/array, or std/threshold not a number.
@@ -135,13 +139,13 @@ def mode_coverage(
         >>> result.modes_covered, result.high_quality_fraction, result.counts.tolist()
         (2, 0.75, [1, 2, 0])
     """
-    means = _check_modes(means, std, threshold)
+    means, std, threshold = _check_modes(means, std, threshold)
     samples = as_features(samples, "samples")
     check_same_dim(samples, means, "samples", "means")
     return _summarise(_hq_counts(samples, means, std, threshold), samples.shape[0])
 
 
-class ModeCoverageMetric(Metric):
+class ModeCoverage(Metric):
     """Streaming :func:`mode_coverage`: accumulates HQ counts over batches.
 
     ``higher_is_better`` refers to ``modes_covered`` and
@@ -160,7 +164,7 @@ class ModeCoverageMetric(Metric):
         - update's samples: ``(B, d)``.
 
     Example:
-        >>> metric = ModeCoverageMetric(torch.tensor([[0.0, 0.0], [5.0, 5.0]]), std=0.1)
+        >>> metric = ModeCoverage(torch.tensor([[0.0, 0.0], [5.0, 5.0]]), std=0.1)
         >>> metric.update(torch.zeros(3, 2))
         >>> metric.update(torch.full((1, 2), 5.0))
         >>> metric.compute().counts.tolist()
@@ -174,9 +178,7 @@ class ModeCoverageMetric(Metric):
     def __init__(
         self, means: Tensor | np.ndarray, std: float, threshold: float = 3.0
     ) -> None:
-        self.means = _check_modes(means, std, threshold)
-        self.std = float(std)
-        self.threshold = float(threshold)
+        self.means, self.std, self.threshold = _check_modes(means, std, threshold)
         self.reset()
 
     def update(self, samples: Tensor | np.ndarray) -> None:
@@ -186,8 +188,8 @@ class ModeCoverageMetric(Metric):
         self.counts += _hq_counts(samples, self.means, self.std, self.threshold)
         self.num_samples += samples.shape[0]
 
-    def compute(self) -> ModeCoverage:
-        """Return the :class:`ModeCoverage` of every sample since the last reset.
+    def compute(self) -> ModeCoverageResult:
+        """Return the :class:`ModeCoverageResult` of every sample since the last reset.
 
         Raises:
             ValueError: If no sample was added.

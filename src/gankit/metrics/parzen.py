@@ -18,16 +18,20 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from gankit.metrics._base import Metric, as_features, check_positive_int, check_same_dim
+from gankit._deprecation import deprecated_aliases
+from gankit._validation import check_positive_int
+from gankit.metrics._base import Metric, as_features, check_same_dim
 from gankit.metrics._distances import DEFAULT_CHUNK_SIZE, iter_sq_distances
 
 __all__ = [
     "ParzenLogLikelihood",
     "ParzenResult",
-    "SigmaSelection",
+    "SigmaSelectionResult",
     "parzen_log_likelihood",
     "select_parzen_sigma",
 ]
+
+__getattr__ = deprecated_aliases(__name__, {"SigmaSelection": "SigmaSelectionResult"})
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ class ParzenResult:
 
 
 @dataclass(frozen=True, eq=False)
-class SigmaSelection:
+class SigmaSelectionResult:
     """The result of :func:`select_parzen_sigma`.
 
     Attributes:
@@ -158,7 +162,7 @@ def select_parzen_sigma(
     sigmas: Tensor | Sequence[float] | None = None,
     *,
     batch_size: int = DEFAULT_CHUNK_SIZE,
-) -> SigmaSelection:
+) -> SigmaSelectionResult:
     """Pick the kernel width with the best mean log-likelihood on a validation set.
 
     Every width is scored from the same distance blocks, so trying ten widths
@@ -171,7 +175,7 @@ def select_parzen_sigma(
         batch_size: Rows and columns per distance block.
 
     Returns:
-        A :class:`SigmaSelection` with the best width and every width's score.
+        A :class:`SigmaSelectionResult` with the best width and every width's score.
 
     Raises:
         TypeError: If an input is not a tensor/array or batch_size not an int.
@@ -190,7 +194,7 @@ def select_parzen_sigma(
     grid = _check_sigmas(torch.as_tensor(grid, dtype=torch.float64))
     samples, validation = _check_pair(samples, validation, "validation", batch_size)
     scores = _log_likelihoods(samples, validation, grid, batch_size).mean(dim=0)  # (S,)
-    return SigmaSelection(sigma=float(grid[int(scores.argmax())]), sigmas=grid, scores=scores)
+    return SigmaSelectionResult(sigma=float(grid[int(scores.argmax())]), sigmas=grid, scores=scores)
 
 
 class ParzenLogLikelihood(Metric):
@@ -225,7 +229,7 @@ class ParzenLogLikelihood(Metric):
     def __init__(
         self, samples: Tensor | np.ndarray, sigma: float, *, batch_size: int = DEFAULT_CHUNK_SIZE
     ) -> None:
-        check_positive_int(batch_size, "batch_size")
+        batch_size = check_positive_int(batch_size, "batch_size")
         self.sigmas = _check_sigma(sigma)
         self.samples = as_features(samples, "samples")
         self.batch_size = batch_size

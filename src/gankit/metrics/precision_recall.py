@@ -14,25 +14,24 @@ from typing import ClassVar
 import numpy as np
 from torch import Tensor
 
-from gankit.metrics._base import (
-    FeatureStore,
-    Metric,
-    as_features,
-    check_positive_int,
-    check_same_dim,
-)
+from gankit._deprecation import deprecated_aliases
+from gankit._validation import check_positive_int
+from gankit.metrics._base import as_features, check_same_dim
 from gankit.metrics._distances import (
     DEFAULT_CHUNK_SIZE,
     ball_membership,
     check_k,
     kth_neighbour_sq_radii,
 )
+from gankit.metrics._feature_set import NeighbourBallMetric
 
-__all__ = ["PrecisionRecall", "PrecisionRecallMetric", "precision_recall"]
+__all__ = ["PrecisionRecall", "PrecisionRecallResult", "precision_recall"]
+
+__getattr__ = deprecated_aliases(__name__, {"PrecisionRecallMetric": "PrecisionRecall"})
 
 
 @dataclass(frozen=True)
-class PrecisionRecall:
+class PrecisionRecallResult:
     """Precision and recall, each in ``[0, 1]`` (higher is better).
 
     Attributes:
@@ -51,11 +50,11 @@ def _manifold_share(points: Tensor, reference: Tensor, k: int, chunk: int) -> fl
     return float((per_point > 0).double().mean())
 
 
-def _precision_recall(real: Tensor, fake: Tensor, k: int, chunk: int) -> PrecisionRecall:
+def _precision_recall(real: Tensor, fake: Tensor, k: int, chunk: int) -> PrecisionRecallResult:
     check_same_dim(real, fake, "real", "fake")
     check_k(k, real.shape[0], "real")
     check_k(k, fake.shape[0], "fake")
-    return PrecisionRecall(
+    return PrecisionRecallResult(
         precision=_manifold_share(fake, real, k, chunk),
         recall=_manifold_share(real, fake, k, chunk),
     )
@@ -67,7 +66,7 @@ def precision_recall(
     k: int = 3,
     *,
     batch_size: int = DEFAULT_CHUNK_SIZE,
-) -> PrecisionRecall:
+) -> PrecisionRecallResult:
     r"""Improved precision and recall of generated features against real ones.
 
     .. math::
@@ -87,7 +86,7 @@ def precision_recall(
         batch_size: Rows and columns per distance block.
 
     Returns:
-        A :class:`PrecisionRecall`.
+        A :class:`PrecisionRecallResult`.
 
     Raises:
         TypeError: If an input is not a tensor/array or k/batch_size not an int.
@@ -101,53 +100,40 @@ def precision_recall(
         >>> real = torch.tensor([[0.0], [1.0], [2.0]])
         >>> fake = torch.tensor([[0.5], [1.0], [9.0], [10.0]])
         >>> precision_recall(real, fake, k=1)
-        PrecisionRecall(precision=0.5, recall=0.6666666666666666)
+        PrecisionRecallResult(precision=0.5, recall=0.6666666666666666)
     """
-    check_positive_int(batch_size, "batch_size")
+    batch_size = check_positive_int(batch_size, "batch_size")
     return _precision_recall(as_features(real, "real"), as_features(fake, "fake"), k, batch_size)
 
 
-class PrecisionRecallMetric(Metric):
+class PrecisionRecall(NeighbourBallMetric[PrecisionRecallResult]):
     """Streaming :func:`precision_recall`; keeps every feature (float64) until reset.
 
     Args:
         k: Neighbour that sets each ball's radius.
         batch_size: Rows and columns per distance block.
 
+    Raises:
+        TypeError: If ``k`` or ``batch_size`` is not an int.
+        ValueError: If ``k`` or ``batch_size`` is below 1; at :meth:`compute`,
+            if a side is empty or has ``k`` or fewer points.
+
     Shape:
         - update's features: ``(B, d)``.
 
     Example:
         >>> import torch
-        >>> metric = PrecisionRecallMetric(k=1)
+        >>> metric = PrecisionRecall(k=1)
         >>> metric.update(torch.tensor([[0.0], [1.0]]), real=True)
         >>> metric.update(torch.tensor([[0.5], [7.0]]), real=False)
         >>> metric.compute()
-        PrecisionRecall(precision=0.5, recall=1.0)
+        PrecisionRecallResult(precision=0.5, recall=1.0)
     """
 
     higher_is_better: ClassVar[bool] = True
 
     def __init__(self, k: int = 3, *, batch_size: int = DEFAULT_CHUNK_SIZE) -> None:
-        check_positive_int(k, "k")
-        check_positive_int(batch_size, "batch_size")
-        self.k = k
-        self.batch_size = batch_size
-        self.store = FeatureStore()
+        super().__init__(k, batch_size)
 
-    def update(self, features: Tensor | np.ndarray, real: bool) -> None:
-        """Store a ``(B, d)`` batch of real (``real=True``) or generated features."""
-        self.store.add(features, real)
-
-    def compute(self) -> PrecisionRecall:
-        """Return precision and recall of all fake features against all real ones.
-
-        Raises:
-            ValueError: If a side is empty or has ``k`` or fewer points.
-        """
-        real, fake = self.store.tensors()
+    def _score(self, real: Tensor, fake: Tensor) -> PrecisionRecallResult:
         return _precision_recall(real, fake, self.k, self.batch_size)
-
-    def reset(self) -> None:
-        """Drop the stored features."""
-        self.store.clear()

@@ -7,7 +7,36 @@ import math
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-__all__ = ["LabelCode", "ProjectionHead"]
+from gankit._validation import check_optional_positive_int
+
+__all__ = ["LabelCode", "ProjectionHead", "check_label_code"]
+
+
+def check_label_code(num_classes: object, embed_dim: object) -> tuple[int | None, int | None]:
+    """Return a generator's ``(num_classes, embed_dim)``; an embedding needs classes.
+
+    Args:
+        num_classes: ``K`` for a conditional generator, or ``None``.
+        embed_dim: Size of a learned label embedding, or ``None`` for one-hot.
+
+    Returns:
+        Both as ``int`` or ``None``.
+
+    Raises:
+        TypeError: If either is neither ``None`` nor an int.
+        ValueError: If either is below 1, or ``embed_dim`` is given without ``num_classes``.
+
+    Example:
+        >>> check_label_code(10, None)
+        (10, None)
+    """
+    classes = check_optional_positive_int(num_classes, "num_classes")
+    dim = check_optional_positive_int(embed_dim, "embed_dim")
+    if dim is not None and classes is None:
+        raise ValueError(
+            f"embed_dim={embed_dim} needs num_classes (a conditional generator), got None"
+        )
+    return classes, dim
 
 
 class LabelCode(nn.Module):

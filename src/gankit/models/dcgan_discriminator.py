@@ -7,10 +7,8 @@ from typing import Any, ClassVar
 
 from torch import Tensor, nn
 
-from gankit._validation import check_labels, check_shape
-from gankit.models._args import (
+from gankit._validation import (
     check_image_shape,
-    check_optional_positive_int,
     check_positive_int,
     check_probability,
 )
@@ -23,6 +21,7 @@ from gankit.models._layers import (
     resolve_activation,
     resolve_norm,
 )
+from gankit.models._packing import check_pack, check_packed_batch
 from gankit.models._registry import register_model
 from gankit.models.initialization import check_init, init_weights
 
@@ -119,14 +118,8 @@ class DCGANDiscriminator(nn.Module):
         self.act_layer = resolve_activation(act_layer, "act_layer")
         self.norm_layer = resolve_norm(norm_layer, "2d", "norm_layer")
         self.dropout = check_probability(dropout, "dropout")
-        self.pack = check_positive_int(pack, "pack")
+        self.pack, self.num_classes = check_pack(pack, num_classes)
         self.spectral_norm = bool(spectral_norm)
-        self.num_classes = check_optional_positive_int(num_classes, "num_classes")
-        if self.pack > 1 and self.num_classes is not None:
-            raise ValueError(
-                f"pack={pack} cannot be combined with num_classes={num_classes}: a pack "
-                "mixes samples of different labels; use pack=1 for a conditional model"
-            )
         self.init = check_init(init)
         start, stages = dcgan_plan(self.in_shape[1], "in_shape")
 
@@ -167,14 +160,7 @@ class DCGANDiscriminator(nn.Module):
                 ``pack``, or labels are given to an unconditional model,
                 missing, mis-shaped or out of range.
         """
-        check_shape(x, (None, *self.in_shape), "x")
-        n = x.shape[0]
-        check_labels(labels, n, self.num_classes)
-        if n % self.pack:
-            raise ValueError(
-                f"x has {n} samples, which is not divisible by pack={self.pack}; "
-                f"give a batch size that is a multiple of {self.pack}"
-            )
+        n = check_packed_batch(x, self.in_shape, labels, self.num_classes, self.pack)
         c, h, w = self.in_shape
         h_flat = self.features(x.reshape(n // self.pack, self.pack * c, h, w))  # (N/m, F)
         return self.head(h_flat, labels)  # (N / m,)

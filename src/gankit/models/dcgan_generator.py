@@ -8,9 +8,13 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor, nn
 
-from gankit._validation import check_labels, check_shape
-from gankit.models._args import check_image_shape, check_optional_positive_int, check_positive_int
-from gankit.models._conditioning import LabelCode
+from gankit._validation import (
+    check_image_shape,
+    check_labels,
+    check_positive_int,
+    check_shape,
+)
+from gankit.models._conditioning import LabelCode, check_label_code
 from gankit.models._dcgan_sizes import dcgan_plan
 from gankit.models._layers import make_activation, make_norm, resolve_activation, resolve_norm
 from gankit.models._registry import register_model
@@ -100,12 +104,7 @@ class DCGANGenerator(nn.Module):
         self.base_channels = check_positive_int(base_channels, "base_channels")
         self.act_layer = resolve_activation(act_layer, "act_layer")
         self.norm_layer = resolve_norm(norm_layer, "2d", "norm_layer")
-        self.num_classes = check_optional_positive_int(num_classes, "num_classes")
-        self.embed_dim = check_optional_positive_int(embed_dim, "embed_dim")
-        if self.embed_dim is not None and self.num_classes is None:
-            raise ValueError(
-                f"embed_dim={embed_dim} needs num_classes (a conditional generator), got None"
-            )
+        self.num_classes, self.embed_dim = check_label_code(num_classes, embed_dim)
         self.init = check_init(init)
         start, stages = dcgan_plan(self.out_shape[1], "out_shape")
 

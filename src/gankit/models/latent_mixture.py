@@ -7,8 +7,7 @@ import math
 import torch
 from torch import Tensor, nn
 
-from gankit._validation import check_shape
-from gankit.models._args import check_positive_float, check_positive_int
+from gankit._validation import check_positive_float, check_positive_int, check_shape
 from gankit.models.latent_prior import NormalPrior
 
 __all__ = ["LatentMixture"]

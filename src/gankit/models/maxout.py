@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from gankit._validation import check_shape
-from gankit.models._args import check_positive_int
+from gankit._validation import check_positive_int, check_shape
 
 __all__ = ["Maxout"]
 

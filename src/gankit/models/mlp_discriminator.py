@@ -8,10 +8,8 @@ from typing import Any, ClassVar
 
 from torch import Tensor, nn
 
-from gankit._validation import check_labels, check_shape
-from gankit.models._args import (
+from gankit._validation import (
     check_optional_positive_int,
-    check_positive_int,
     check_probability,
     check_shape_tuple,
 )
@@ -23,6 +21,7 @@ from gankit.models._layers import (
     resolve_activation,
     resolve_norm,
 )
+from gankit.models._packing import check_pack, check_packed_batch
 from gankit.models._registry import register_model
 from gankit.models.initialization import check_init, init_weights
 from gankit.models.maxout import Maxout
@@ -135,14 +134,8 @@ class MLPDiscriminator(nn.Module):
         self.maxout_pieces = check_optional_positive_int(maxout_pieces, "maxout_pieces")
         if self.maxout_pieces is not None and self.maxout_pieces < 2:
             raise ValueError(f"maxout_pieces must be None or at least 2, got {maxout_pieces}")
-        self.pack = check_positive_int(pack, "pack")
+        self.pack, self.num_classes = check_pack(pack, num_classes)
         self.spectral_norm = bool(spectral_norm)
-        self.num_classes = check_optional_positive_int(num_classes, "num_classes")
-        if self.pack > 1 and self.num_classes is not None:
-            raise ValueError(
-                f"pack={pack} cannot be combined with num_classes={num_classes}: a pack "
-                "mixes samples of different labels; use pack=1 for a conditional model"
-            )
         self.init = check_init(init)
 
         width = self.pack * math.prod(self.in_shape)
@@ -183,14 +176,7 @@ class MLPDiscriminator(nn.Module):
                 ``pack``, or labels are given to an unconditional model,
                 missing, mis-shaped or out of range.
         """
-        check_shape(x, (None, *self.in_shape), "x")
-        n = x.shape[0]
-        check_labels(labels, n, self.num_classes)
-        if n % self.pack:
-            raise ValueError(
-                f"x has {n} samples, which is not divisible by pack={self.pack}; "
-                f"give a batch size that is a multiple of {self.pack}"
-            )
+        n = check_packed_batch(x, self.in_shape, labels, self.num_classes, self.pack)
         h = self.features(x.reshape(n // self.pack, -1))  # (N / m, hidden[-1])
         return self.head(h, labels)  # (N / m,)
 

@@ -9,14 +9,15 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor, nn
 
-from gankit._validation import check_labels, check_shape
-from gankit.models._args import (
+from gankit._validation import (
+    check_labels,
     check_optional_positive_int,
     check_positive_float,
     check_positive_int,
+    check_shape,
     check_shape_tuple,
 )
-from gankit.models._conditioning import LabelCode
+from gankit.models._conditioning import LabelCode, check_label_code
 from gankit.models._layers import make_activation, make_norm, resolve_activation, resolve_norm
 from gankit.models._registry import register_model
 from gankit.models.initialization import check_init, init_weights
@@ -135,12 +136,7 @@ class MLPGenerator(nn.Module):
             None if output_activation is None
             else resolve_activation(output_activation, "output_activation")
         )
-        self.num_classes = check_optional_positive_int(num_classes, "num_classes")
-        self.embed_dim = check_optional_positive_int(embed_dim, "embed_dim")
-        if self.embed_dim is not None and self.num_classes is None:
-            raise ValueError(
-                f"embed_dim={embed_dim} needs num_classes (a conditional generator), got None"
-            )
+        self.num_classes, self.embed_dim = check_label_code(num_classes, embed_dim)
         self.init = check_init(init)
         self.latent_components = check_optional_positive_int(
             latent_components, "latent_components"

@@ -33,6 +33,7 @@ __all__ = [
     "log_prob",
     "mc_mean",
     "sample",
+    "two_sided_mean",
     "use_exact",
 ]
 
@@ -41,6 +42,9 @@ LOG_2 = math.log(2.0)
 
 #: What the public functions return: a 0-dim float64 tensor, or ``(value, stderr)``.
 Estimate = Tensor | tuple[Tensor, Tensor]
+
+#: Per-point values of an expectation's integrand: points ``(n, *event_shape)`` to ``(n,)``.
+Integrand = Callable[[Tensor], Tensor]
 
 
 def _check_distribution(dist: object, name: str) -> Distribution:
@@ -238,3 +242,50 @@ def call_discriminator(d: Callable[[Tensor], Tensor], x: Tensor, name: str) -> T
             f"{tuple(x.shape)}, got {shape}"
         )
     return out.to(torch.float64)
+
+
+def two_sided_mean(
+    p: Distribution,
+    q: Distribution,
+    weight: float,
+    f: Integrand,
+    g: Integrand,
+    *,
+    n_samples: int | None,
+    generator: torch.Generator | None,
+    return_stderr: bool,
+) -> Estimate:
+    r"""Return :math:`w\,\mathbb{E}_{x \sim p}[f(x)] + w\,\mathbb{E}_{y \sim q}[g(y)]`.
+
+    For two Categoricals (and ``n_samples=None``) both expectations are exact
+    sums over the categories ``0 … K − 1``; otherwise ``x`` and then ``y`` are
+    drawn (``n_samples`` each, from ``generator``) and averaged by
+    :func:`mc_mean`. ``f`` and ``g`` are called only after both draws.
+
+    Args:
+        p: The first distribution, checked with ``q`` by :func:`check_pair`.
+        q: The second distribution.
+        weight: ``w``, the weight of both expectations.
+        f: The integrand under ``p``, points ``(n, *event_shape)`` to ``(n,)``.
+        g: The integrand under ``q``.
+        n_samples: Monte Carlo sample size per distribution, checked.
+        generator: Source of randomness for the draws.
+        return_stderr: Also return the standard error (0 if exact).
+
+    Returns:
+        A 0-dim float64 tensor, or ``(value, stderr)`` if ``return_stderr``.
+    """
+    if use_exact(p, n_samples):
+        assert isinstance(p, Categorical) and isinstance(q, Categorical)  # by check_pair
+        p_probs, _ = categorical_log_probs(p)  # (K,)
+        q_probs, _ = categorical_log_probs(q)  # (K,)
+        support = torch.arange(p_probs.shape[0], device=p_probs.device)  # (K,)
+        value = weight * expectation(p_probs, f(support)) + weight * expectation(
+            q_probs, g(support)
+        )
+        return finish(value, None, return_stderr)
+    assert n_samples is not None  # by use_exact
+    x = sample(p, n_samples, generator)  # (n, *event_shape), x ~ p
+    y = sample(q, n_samples, generator)  # (n, *event_shape), y ~ q
+    value, stderr = mc_mean((weight, f(x)), (weight, g(y)))
+    return finish(value, stderr, return_stderr)

@@ -6,20 +6,15 @@ from typing import Literal, overload
 
 import torch
 from torch import Tensor
-from torch.distributions import Categorical, Distribution
+from torch.distributions import Distribution
 from torch.nn.functional import logsigmoid
 
 from gankit.theory._distributions import (
     Estimate,
-    categorical_log_probs,
     check_n_samples,
     check_pair,
-    expectation,
-    finish,
     log_prob,
-    mc_mean,
-    sample,
-    use_exact,
+    two_sided_mean,
 )
 
 __all__ = ["training_criterion"]
@@ -99,22 +94,12 @@ def training_criterion(
     """
     check_pair(p_data, p_g, "p_data", "p_g")
     check_n_samples(n_samples)
-    if use_exact(p_data, n_samples):
-        assert isinstance(p_data, Categorical) and isinstance(p_g, Categorical)  # by check_pair
-        data_probs, log_data = categorical_log_probs(p_data)  # (K,)
-        g_probs, log_g = categorical_log_probs(p_g)  # (K,)
-        value = expectation(data_probs, _log_optimal(log_data, log_g)) + expectation(
-            g_probs, _log_optimal(log_g, log_data)
-        )
-        return finish(value, None, return_stderr)
-    assert n_samples is not None  # by use_exact
-    x = sample(p_data, n_samples, generator)  # (n, *event_shape), x ~ p_data
-    y = sample(p_g, n_samples, generator)  # (n, *event_shape), y ~ p_g
-    value, stderr = mc_mean(
-        (1.0, _log_optimal(log_prob(p_data, x), log_prob(p_g, x))),  # log D*(x)
-        (1.0, _log_optimal(log_prob(p_g, y), log_prob(p_data, y))),  # log(1 - D*(y))
+    return two_sided_mean(
+        p_data, p_g, 1.0,
+        lambda x: _log_optimal(log_prob(p_data, x), log_prob(p_g, x)),  # log D*(x)
+        lambda y: _log_optimal(log_prob(p_g, y), log_prob(p_data, y)),  # log(1 - D*(y))
+        n_samples=n_samples, generator=generator, return_stderr=return_stderr,
     )
-    return finish(value, stderr, return_stderr)
 
 
 def _log_optimal(log_a: Tensor, log_b: Tensor) -> Tensor:

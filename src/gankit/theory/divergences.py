@@ -26,6 +26,7 @@ from gankit.theory._distributions import (
     log_prob,
     mc_mean,
     sample,
+    two_sided_mean,
     use_exact,
 )
 
@@ -182,21 +183,12 @@ def js_divergence(
     """
     check_pair(p, q, "p", "q")
     check_n_samples(n_samples)
-    if use_exact(p, n_samples):
-        assert isinstance(p, Categorical) and isinstance(q, Categorical)  # by check_pair
-        p_probs, log_p = categorical_log_probs(p)  # (K,)
-        q_probs, log_q = categorical_log_probs(q)  # (K,)
-        kl_pm = expectation(p_probs, _log_ratio_to_mixture(log_p, log_q))
-        kl_qm = expectation(q_probs, _log_ratio_to_mixture(log_q, log_p))
-        return finish(0.5 * kl_pm + 0.5 * kl_qm, None, return_stderr)
-    assert n_samples is not None  # by use_exact
-    x = sample(p, n_samples, generator)  # (n, *event_shape), x ~ p
-    y = sample(q, n_samples, generator)  # (n, *event_shape), y ~ q
-    value, stderr = mc_mean(
-        (0.5, _log_ratio_to_mixture(log_prob(p, x), log_prob(q, x))),
-        (0.5, _log_ratio_to_mixture(log_prob(q, y), log_prob(p, y))),
+    return two_sided_mean(
+        p, q, 0.5,
+        lambda x: _log_ratio_to_mixture(log_prob(p, x), log_prob(q, x)),  # log p/m at x ~ p
+        lambda y: _log_ratio_to_mixture(log_prob(q, y), log_prob(p, y)),  # log q/m at y ~ q
+        n_samples=n_samples, generator=generator, return_stderr=return_stderr,
     )
-    return finish(value, stderr, return_stderr)
 
 
 def _log_ratio_to_mixture(log_a: Tensor, log_b: Tensor) -> Tensor:

@@ -16,11 +16,7 @@ from gankit.theory._distributions import (
     categorical_log_probs,
     check_n_samples,
     check_pair,
-    expectation,
-    finish,
-    mc_mean,
-    sample,
-    use_exact,
+    two_sided_mean,
 )
 
 __all__ = ["value_function"]
@@ -117,25 +113,16 @@ def value_function(
             f"d must be a tensor of logits of shape (K,) or a function of samples "
             f"returning logits, got {type(d).__name__}"
         )
-    if use_exact(p_data, n_samples):
-        assert isinstance(p_data, Categorical) and isinstance(p_g, Categorical)  # by check_pair
+    if isinstance(p_data, Categorical) and n_samples is None and not isinstance(d, Tensor):
         data_probs, _ = categorical_log_probs(p_data)  # (K,)
-        g_probs, _ = categorical_log_probs(p_g)  # (K,)
-        k = data_probs.shape[0]
-        support = torch.arange(k, device=data_probs.device)  # (K,)
-        logits = _logits(d, support)  # (K,)
-        value = expectation(data_probs, logsigmoid(logits)) + expectation(
-            g_probs, logsigmoid(-logits)
-        )
-        return finish(value, None, return_stderr)
-    assert n_samples is not None  # by use_exact
-    x = sample(p_data, n_samples, generator)  # (n, *event_shape), x ~ p_data
-    y = sample(p_g, n_samples, generator)  # (n, *event_shape), y ~ p_g
-    value, stderr = mc_mean(
-        (1.0, logsigmoid(_logits(d, x))),  # log D(x)
-        (1.0, logsigmoid(-_logits(d, y))),  # log(1 - D(y))
+        support = torch.arange(data_probs.shape[0], device=data_probs.device)  # (K,)
+        d = _logits(d, support)  # one call of d on the categories, a table of shape (K,)
+    return two_sided_mean(
+        p_data, p_g, 1.0,
+        lambda x: logsigmoid(_logits(d, x)),  # log D(x)
+        lambda y: logsigmoid(-_logits(d, y)),  # log(1 - D(y))
+        n_samples=n_samples, generator=generator, return_stderr=return_stderr,
     )
-    return finish(value, stderr, return_stderr)
 
 
 def _check_logit_table(d: Tensor, p_data: Distribution) -> None:

@@ -1,7 +1,8 @@
-"""Private helpers that validate user input at the library's boundary.
+"""Checks of tensor arguments: shapes, logits and class labels.
 
-Every helper raises :class:`ValueError` (or :class:`TypeError`) with a message
-that names what was expected and what was given.
+Every check raises :class:`ValueError` (or :class:`TypeError`) with a message
+that names what was expected and what was given; it returns nothing, since a
+tensor passes through unchanged.
 """
 
 from __future__ import annotations
@@ -11,7 +12,13 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
-__all__ = ["check_labels", "check_logits", "check_same_shape", "check_shape"]
+__all__ = [
+    "check_batch_logits",
+    "check_labels",
+    "check_logits",
+    "check_same_shape",
+    "check_shape",
+]
 
 
 def check_shape(tensor: Tensor, expected: Sequence[int | None], name: str) -> None:
@@ -53,6 +60,26 @@ def check_logits(tensor: Tensor, name: str) -> None:
         raise ValueError(
             f"{name} must have shape (N,) (one logit per sample), got {tuple(tensor.shape)}"
         )
+
+
+def check_batch_logits(tensor: Tensor, name: str) -> None:
+    """Check that ``tensor`` holds the logits (or scores) of a non-empty batch.
+
+    Args:
+        tensor: The logits to check, expected shape ``(N,)`` with ``N >= 1``.
+        name: The argument's name, used in the error message.
+
+    Raises:
+        TypeError: If ``tensor`` is not a floating-point tensor.
+        ValueError: If ``tensor`` is not one-dimensional or is empty (the mean
+            of an empty batch is NaN).
+
+    Example:
+        >>> check_batch_logits(torch.zeros(3), "fake_logits")
+    """
+    check_logits(tensor, name)
+    if tensor.shape[0] == 0:
+        raise ValueError(f"{name} must hold at least one sample, got shape (0,)")
 
 
 def check_same_shape(a: Tensor, b: Tensor, name_a: str, name_b: str) -> None:
