@@ -15,9 +15,10 @@ from pathlib import Path
 import torch
 
 from gankit import Trainer, seed_everything
-from gankit.callbacks import EMA, Evaluation, ModeCoverageEval
+from gankit.callbacks import EMA, Evaluation, MetricEval
 from gankit.data import ring
 from gankit.losses import NSGAN, R1Penalty
+from gankit.metrics import ModeCoverage
 from gankit.models import MLPDiscriminator, MLPGenerator
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -28,7 +29,10 @@ def _trainer() -> tuple[Trainer, Evaluation]:
     generator = MLPGenerator(4, (2,), hidden=(16,))
     discriminator = MLPDiscriminator((2,), hidden=(16,))
     mixture = ring()
-    evaluation = Evaluation({"modes": ModeCoverageEval(mixture.means, mixture.std, n=64)}, every=2)
+    # Today's spelling of 0.1.0's ModeCoverageEval(mixture.means, mixture.std, n=64).
+    modes = MetricEval(ModeCoverage(mixture.means, mixture.std), n=64,
+                       keys=("modes_covered", "high_quality_fraction", "reverse_kl"))
+    evaluation = Evaluation({"modes": modes}, every=2)
     trainer = Trainer(generator, discriminator, NSGAN() + R1Penalty(weight=0.5), seed=0,
                       progress_bar=False, callbacks=[EMA(decay=0.9), evaluation])
     return trainer, evaluation

@@ -57,7 +57,7 @@ def get_callback_class(name: str) -> type[Callback]:
 
     Example:
         >>> get_callback_class("ema").config_keys
-        ('decay', 'start_step', 'every')
+        ('decay', 'start_step', 'every', 'buffers')
     """
     if name not in _CALLBACKS:
         raise KeyError(f"unknown callback {name!r}; registered callbacks: {list_callbacks()}")

@@ -14,8 +14,9 @@ from torch import Tensor
 
 from gankit.training._batch_checks import check_batch
 from gankit.training._distributed import DistContext, distributed_loader, shard
+from gankit.training._make_source import make_source
 from gankit.training._rng import set_rng_state
-from gankit.training._sources import DataSource, LoaderSource, SamplerSource, make_source
+from gankit.training._sources import DataSource, LoaderSource, SamplerSource
 
 __all__ = ["DataFeed"]
 

@@ -12,9 +12,9 @@ from typing import Any, Protocol
 
 import torch
 from torch import Tensor
-from torch.utils.data import DataLoader, Dataset, IterableDataset
+from torch.utils.data import DataLoader
 
-__all__ = ["DataSource", "LoaderSource", "SamplerSource", "TensorSource", "make_source"]
+__all__ = ["DataSource", "LoaderSource", "SamplerSource", "TensorSource"]
 
 Batch = tuple[Tensor, "Tensor | None"]
 
@@ -48,7 +48,7 @@ class TensorSource:
     """
 
     kind = "tensor"
-    #: Whether :func:`make_source` checked the whole data up front (no per-batch checks).
+    #: Whether ``make_source`` checked the whole data up front (no per-batch checks).
     prechecked = True
 
     def __init__(self, x: Tensor, labels: Tensor | None, batch_size: int) -> None:
@@ -254,57 +254,3 @@ def _check_kind(state: dict[str, Any], kind: str, **expected: int) -> None:
                 f"the checkpoint's data has {key}={int(state[key])} but fit() was given "
                 f"data with {key}={value}; resume with the same data and batch size"
             )
-
-
-def make_source(data: Any, batch_size: int) -> TensorSource | LoaderSource | SamplerSource:
-    """Wrap ``data`` for the trainer.
-
-    Args:
-        data: A ``DataLoader``; a tensor ``(N, *S)``; an ``(x, labels)`` tuple of
-            tensors; a data set with ``images`` and ``labels``; a map-style
-            ``Dataset`` of tensors or ``(x, label)`` pairs; or a sampler with
-            ``.sample(n, generator=...)``.
-        batch_size: Batch size for tensors, data sets and samplers (a DataLoader
-            has its own).
-
-    Raises:
-        TypeError: If ``data`` is none of these.
-        ValueError: If the batch size is not positive or exceeds the data.
-        DataError: If an in-memory tensor is not floating point or not finite.
-    """
-    from gankit.training._batch_checks import check_tensor_data
-    from gankit.training._dataset_source import DatasetSource
-
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-    if isinstance(data, DataLoader):
-        return LoaderSource(data)
-    if isinstance(data, Tensor):
-        check_tensor_data(data)
-        return TensorSource(data, None, batch_size)
-    if isinstance(data, (tuple, list)) and len(data) == 2 and all(
-        isinstance(t, Tensor) for t in data
-    ):
-        x, labels = data
-        if labels.shape != (x.shape[0],):
-            raise ValueError(
-                f"labels must have shape ({x.shape[0]},) to match x, got {tuple(labels.shape)}"
-            )
-        check_tensor_data(x)
-        return TensorSource(x, labels, batch_size)
-    if hasattr(data, "images") and hasattr(data, "labels") and isinstance(data.images, Tensor):
-        check_tensor_data(data.images, f"the images of {type(data).__name__}")
-        return TensorSource(data.images, data.labels, batch_size)
-    if callable(getattr(data, "sample", None)):
-        return SamplerSource(data, batch_size)
-    if isinstance(data, IterableDataset):
-        raise TypeError(
-            "fit() takes map-style Datasets; wrap an IterableDataset in a DataLoader "
-            "(DataLoader(dataset, batch_size=...))"
-        )
-    if isinstance(data, Dataset) and hasattr(data, "__len__"):
-        return DatasetSource(data, batch_size)
-    raise TypeError(
-        "fit() takes a DataLoader, a tensor, an (x, labels) tuple of tensors, a map-style "
-        f"Dataset, or a sampler with .sample(n, generator=...), got {type(data).__name__}"
-    )
