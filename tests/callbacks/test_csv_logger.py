@@ -118,3 +118,17 @@ def test_bad_arguments() -> None:
         CSVLogger(3)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="every must be a positive int"):
         CSVLogger("log.csv", every=-1)
+
+
+def test_a_0_1_0_log_continues_under_the_new_column_names(tmp_path: Path, make_trainer) -> None:
+    path = tmp_path / "log.csv"
+    path.write_text("step,epoch,d/nsgan,d_loss,g_loss\n10,0,0.5,0.5,0.7\n20,0,0.4,0.4,0.8\n")
+    trainer = make_trainer()
+    trainer.step = 20
+    logger = CSVLogger(path, every=10)
+    logger.on_fit_start(trainer)
+    trainer.step = 30
+    logger.on_log(trainer, {"d/nsgan": 0.3, "d/loss": 0.3, "g/loss": 0.9})
+    lines = path.read_text().splitlines()
+    assert lines[0] == "step,epoch,d/nsgan,d/loss,g/loss"
+    assert lines[1:] == ["10,0,0.5,0.5,0.7", "20,0,0.4,0.4,0.8", "30,0,0.3,0.3,0.9"]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from gankit._atomic import atomic_write
 from gankit._validation import check_path, check_positive_int
+from gankit.callbacks._metrics import OLD_KEYS
 from gankit.callbacks.base import Callback, Metrics
 
 if TYPE_CHECKING:
@@ -88,6 +89,11 @@ class CSVLogger(Callback):
         if not rows or "step" not in columns:
             self.path.unlink()  # nothing to keep: the next row writes a fresh header
             return
+        # A log written by gankit 0.1.0 (d_loss, ...) continues under today's names.
+        renamed = {old: new for old, new in OLD_KEYS.items() if old in columns
+                   and new not in columns}
+        columns = [renamed.get(c, c) for c in columns]
+        rows = [{renamed.get(k, k): v for k, v in r.items()} for r in rows]
         _write_atomic(self.path, columns, rows)
         self.columns = columns
 
