@@ -112,3 +112,18 @@ def test_the_0_1_0_name_warns_and_is_the_monitor() -> None:
     with pytest.warns(DeprecationWarning, match="CollapseWarning is now called CollapseMonitor"):
         old = gankit.callbacks.CollapseWarning
     assert old is CollapseMonitor
+
+
+def test_the_0_1_0_module_paths_still_import() -> None:
+    import importlib
+    import sys
+
+    sys.modules.pop("gankit.callbacks.collapse", None)
+    with pytest.warns(DeprecationWarning, match="collapse is now .*collapse_monitor"):
+        old = importlib.import_module("gankit.callbacks.collapse")
+    with pytest.warns(DeprecationWarning, match="CollapseWarning is now called CollapseMonitor"):
+        assert old.CollapseWarning is CollapseMonitor
+    import gankit.callbacks.evaluation as evaluation
+    import gankit.callbacks.metric_eval as metric_eval
+
+    assert evaluation.ModeCoverageEval is metric_eval.ModeCoverageEval  # moved to metric_eval

@@ -243,3 +243,14 @@ class Evaluation(Callback):
         """Restore ``latest`` and ``history``."""
         self.latest = dict(state.get("latest", {}))
         self.history = [dict(e) for e in state.get("history", [])]
+
+
+_MOVED = ("DensityCoverageEval", "FrechetEval", "ModeCoverageEval", "PrecisionRecallEval")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:  # 0.1.0 defined these here; they build a MetricEval now
+        from gankit.callbacks import metric_eval
+
+        return getattr(metric_eval, name)  # calling one warns
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
