@@ -268,7 +268,7 @@ def test_errors(make_trainer: Callable) -> None:
         Evaluation([lambda t: {"a": 1.0}, lambda t: {"a": 2.0}], every=1).on_step_end(trainer, {})
     with pytest.raises(TypeError, match="metric value 'v' must be a number or a list of num"):
         Evaluation({"x": lambda t: {"v": ["a"]}}, every=1).on_step_end(trainer, {})
-    with pytest.raises(TypeError, match=r"metric must be a gankit\.metrics\.Metric, got function"):
+    with pytest.raises(TypeError, match=r"must be a gankit\.metrics\.Metric, or a .* got function"):
         MetricEval(lambda x: x)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"real must be a torch\.Tensor"):
         MetricEval(FrechetDistance(), real=[[0.0, 1.0]])  # type: ignore[arg-type]
@@ -279,3 +279,19 @@ def test_errors(make_trainer: Callable) -> None:
                    feature_extractor=lambda x: x)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="n must be a positive int"):
         MetricEval(FrechetDistance(), n=0)
+
+
+def test_parzen_carries_the_samples_and_scores_held_out_data(make_trainer: Callable) -> None:
+    from gankit.metrics import ParzenLogLikelihood, parzen_log_likelihood
+
+    trainer = make_trainer(latent_dim=4)  # generator: nn.Linear(4, 2)
+    held_out = torch.randn(300, 2, generator=torch.Generator().manual_seed(5))
+    parzen = MetricEval(lambda fake: ParzenLogLikelihood(fake, sigma=0.5), real=held_out,
+                        n=200, seed=2)
+    result = parzen(trainer)
+    z = torch.randn(200, 4, generator=torch.Generator().manual_seed(2))
+    with torch.no_grad():
+        fake = trainer.generator(z)
+    expected = parzen_log_likelihood(fake, held_out, sigma=0.5)
+    assert result == {"mean": pytest.approx(expected.mean),
+                      "stderr": pytest.approx(expected.stderr), "sigma": 0.5}

@@ -8,7 +8,12 @@ runs. Two kinds of metric are fed:
   the real features (computed once), then ``update(features, real=False)`` with
   the generated ones (Fréchet, kernel, precision/recall, density/coverage);
 - one-sample metrics, without ``real``: ``update(samples)`` with the generated
-  samples flattened to ``(n, d)`` (mode coverage on a known mixture).
+  samples flattened to ``(n, d)`` (mode coverage on a known mixture);
+- metrics that carry the generated samples and score data (Parzen's
+  log-likelihood): give a function ``samples -> Metric``, for example
+  ``lambda fake: ParzenLogLikelihood(fake, sigma=0.2)``, and held-out ``real``
+  data; each evaluation builds the metric on the new samples and feeds it
+  ``update(real)``.
 
 The 0.1.0 adaptors (``ModeCoverageEval``, ``FrechetEval``, ``PrecisionRecallEval``,
 ``DensityCoverageEval``) are kept as deprecated functions that build a
@@ -20,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from numbers import Real
 from typing import Any
 
@@ -84,7 +89,9 @@ class MetricEval:
     """Score ``n`` fixed-noise samples with a streaming metric; see the module docstring.
 
     Args:
-        metric: A :class:`gankit.metrics.Metric` (reset before each evaluation).
+        metric: A :class:`gankit.metrics.Metric` (reset before each evaluation),
+            or a function ``samples (n, d) -> Metric`` (built at each evaluation
+            and fed ``real``).
         real: Real data ``(N, *S)`` for a two-sample metric, or ``None``.
         feature_extractor: Maps ``(B, *S)`` to ``(B, d)`` features; ``None``
             uses the flattened samples.
@@ -118,7 +125,7 @@ class MetricEval:
 
     def __init__(
         self,
-        metric: Metric,
+        metric: Metric | Callable[[Tensor], Metric],
         *,
         real: Tensor | None = None,
         feature_extractor: nn.Module | None = None,
@@ -128,9 +135,10 @@ class MetricEval:
         keys: Sequence[str] | None = None,
         name: str | None = None,
     ) -> None:
-        if not isinstance(metric, Metric):
+        if not isinstance(metric, Metric) and not (callable(metric) and real is not None):
             raise TypeError(
-                f"metric must be a gankit.metrics.Metric, got {type(metric).__name__}"
+                "metric must be a gankit.metrics.Metric, or a function samples -> Metric "
+                f"with real data, got {type(metric).__name__}"
             )
         if real is not None:
             if not isinstance(real, Tensor):
@@ -148,7 +156,7 @@ class MetricEval:
         self.noise = FixedNoise(default_n if n is None else n, seed, batch_size)
         self.metric, self.real, self.feature_extractor = metric, real, feature_extractor
         self.keys = None if keys is None else tuple(keys)
-        self.name = _snake(type(metric).__name__) if name is None else str(name)
+        self.name = name if name is None else str(name)
         self._real_features: Tensor | None = None
 
     def _features(self, x: Tensor) -> Tensor:
@@ -159,15 +167,22 @@ class MetricEval:
     def __call__(self, trainer: TrainerView) -> dict[str, Any]:
         """Score the trainer's fixed-noise samples; return the result's named values."""
         fake = self._features(self.noise.samples(trainer))  # (n, d)
-        self.metric.reset()
-        if self.real is None:
-            self.metric.update(fake)
+        if self.real is not None and self._real_features is None:
+            self._real_features = self._features(self.real)
+        real = self._real_features
+        if not isinstance(self.metric, Metric):  # carries the samples, scores the data
+            metric = self.metric(fake)
+            metric.update(real)
         else:
-            if self._real_features is None:
-                self._real_features = self._features(self.real)
-            self.metric.update(self._real_features, real=True)
-            self.metric.update(fake, real=False)
-        return result_items(self.metric.compute(), self.name, self.keys)
+            metric = self.metric
+            metric.reset()
+            if real is None:
+                metric.update(fake)
+            else:
+                metric.update(real, real=True)
+                metric.update(fake, real=False)
+        name = self.name or _snake(type(metric).__name__)
+        return result_items(metric.compute(), name, self.keys)
 
 
 def _deprecated(old: str, new: str) -> None:
