@@ -25,6 +25,7 @@ from gankit.metrics.digits_model import (
 from gankit.metrics.features import extract_features
 from gankit.metrics.frechet import FrechetDistance, frechet_distance, frechet_distance_from_stats
 from gankit.metrics.inception import INCEPTION_WEIGHTS_URL, inception_feature_extractor
+from gankit.metrics.inception_score import InceptionScore, InceptionScoreResult, inception_score
 from gankit.metrics.kernel import KernelDistance, KernelDistanceResult, kernel_distance
 from gankit.metrics.mode_coverage import ModeCoverage, ModeCoverageResult, mode_coverage
 from gankit.metrics.parzen import (
@@ -46,6 +47,8 @@ __all__ = [
     "DensityCoverageResult",
     "DigitsClassifier",
     "FrechetDistance",
+    "InceptionScore",
+    "InceptionScoreResult",
     "KernelDistance",
     "KernelDistanceResult",
     "Metric",
@@ -63,6 +66,7 @@ __all__ = [
     "frechet_distance",
     "frechet_distance_from_stats",
     "inception_feature_extractor",
+    "inception_score",
     "kernel_distance",
     "mode_coverage",
     "parzen_log_likelihood",
