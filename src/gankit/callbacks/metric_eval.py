@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import warnings
 from collections.abc import Callable, Sequence
 from numbers import Real
 from typing import Any
@@ -33,6 +32,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from gankit._deprecation import warn_renamed
 from gankit.callbacks._trainer_view import TrainerView
 from gankit.callbacks.fixed_noise import FixedNoise
 from gankit.metrics._base import Metric
@@ -185,19 +185,12 @@ class MetricEval:
         return result_items(metric.compute(), name, self.keys)
 
 
-def _deprecated(old: str, new: str) -> None:
-    warnings.warn(
-        f"{old} is deprecated and goes in the next release; use {new}",
-        DeprecationWarning, stacklevel=3,
-    )
-
-
 def ModeCoverageEval(  # noqa: N802 - the 0.1.0 class name, kept as a deprecated alias
     means: Tensor | np.ndarray, std: float, n: int = 2500, threshold: float = 3.0,
     seed: int = 0, batch_size: int = 2500,
 ) -> MetricEval:
     """Deprecated: ``MetricEval(ModeCoverage(means, std, threshold), n=n)``."""
-    _deprecated("ModeCoverageEval", "MetricEval(ModeCoverage(means, std, threshold), n=n)")
+    warn_renamed("ModeCoverageEval", "MetricEval(ModeCoverage(means, std, threshold), n=n)")
     return MetricEval(
         ModeCoverage(means, std, threshold), n=n, seed=seed, batch_size=batch_size,
         keys=("modes_covered", "high_quality_fraction", "reverse_kl"),
@@ -209,7 +202,7 @@ def FrechetEval(  # noqa: N802 - the 0.1.0 class name, kept as a deprecated alia
     seed: int = 0, batch_size: int = 256,
 ) -> MetricEval:
     """Deprecated: ``MetricEval(FrechetDistance(), real=real, ...)``."""
-    _deprecated("FrechetEval", "MetricEval(FrechetDistance(), real=real)")
+    warn_renamed("FrechetEval", "MetricEval(FrechetDistance(), real=real)")
     return MetricEval(FrechetDistance(), real=real, feature_extractor=feature_extractor, n=n,
                       seed=seed, batch_size=batch_size)
 
@@ -219,7 +212,7 @@ def PrecisionRecallEval(  # noqa: N802 - the 0.1.0 class name, kept as a depreca
     k: int = 3, seed: int = 0, batch_size: int = 256,
 ) -> MetricEval:
     """Deprecated: ``MetricEval(PrecisionRecall(k), real=real, ...)``."""
-    _deprecated("PrecisionRecallEval", "MetricEval(PrecisionRecall(k), real=real)")
+    warn_renamed("PrecisionRecallEval", "MetricEval(PrecisionRecall(k), real=real)")
     return MetricEval(PrecisionRecall(k), real=real, feature_extractor=feature_extractor,
                       n=n, seed=seed, batch_size=batch_size)
 
@@ -229,6 +222,6 @@ def DensityCoverageEval(  # noqa: N802 - the 0.1.0 class name, kept as a depreca
     k: int = 5, seed: int = 0, batch_size: int = 256,
 ) -> MetricEval:
     """Deprecated: ``MetricEval(DensityCoverage(k), real=real, ...)``."""
-    _deprecated("DensityCoverageEval", "MetricEval(DensityCoverage(k), real=real)")
+    warn_renamed("DensityCoverageEval", "MetricEval(DensityCoverage(k), real=real)")
     return MetricEval(DensityCoverage(k), real=real, feature_extractor=feature_extractor,
                       n=n, seed=seed, batch_size=batch_size)

@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from gankit.callbacks.base import HOOKS, Callback
+from gankit.callbacks.divergence import DivergenceGuard
+from gankit.callbacks.progress import ProgressBar
 
 __all__ = ["HookTable", "callback_list", "with_defaults"]
 
@@ -32,8 +34,6 @@ def with_defaults(
     callbacks: list[Callback], divergence_guard: bool, progress_bar: bool
 ) -> list[Callback]:
     """``callbacks`` with a leading :class:`DivergenceGuard` and a :class:`ProgressBar`, if on."""
-    from gankit.callbacks import DivergenceGuard, ProgressBar
-
     out = list(callbacks)
     if progress_bar and not any(isinstance(cb, ProgressBar) for cb in out):
         out.append(ProgressBar())

@@ -54,16 +54,21 @@ def run_settings(
 def trainer_state(
     *, step: int, epoch: int, g: Player, d: Player, ema: nn.Module | None,
     callbacks: Iterable[Callback], rng: dict[str, Any], data: dict[str, Any] | None,
-    settings: dict[str, Any],
+    run: dict[str, Any], extra: dict[str, Any],
 ) -> dict[str, Any]:
-    """The checkpoint's dict (see the module docstring); ``settings`` go under ``trainer``."""
+    """The checkpoint's dict (see the module docstring).
+
+    ``run`` is :func:`run_settings`' dict: its model specs are the checkpoint's
+    ``generator`` and ``discriminator``, and its :data:`SETTINGS` go under
+    ``trainer`` with ``extra`` (``latent_dim``, ``num_classes``).
+    """
     return {
         "format": CHECKPOINT_FORMAT,
         "gankit_version": __version__,
         "step": step,
         "epoch": epoch,
-        "generator": model_spec(g.module),
-        "discriminator": model_spec(d.module),
+        "generator": run["generator"],
+        "discriminator": run["discriminator"],
         "ema_generator": None if ema is None else ema.state_dict(),
         "g_optimizer": g.optimizer.state_dict(),
         "d_optimizer": d.optimizer.state_dict(),
@@ -72,7 +77,7 @@ def trainer_state(
         "callbacks": {cb.state_key: cb.state_dict() for cb in callbacks},
         "rng": rng,
         "data": data,
-        "trainer": settings,
+        "trainer": {**extra, **{k: run[k] for k in SETTINGS}},
     }
 
 

@@ -29,7 +29,6 @@ from gankit.training._setup import OptimizerFactory, check_fit_args, check_sampl
 from gankit.training._signals import TrainingInterrupted, graceful_signals
 from gankit.training._step import Precision
 from gankit.training._trainer_state import (
-    SETTINGS,
     restore_callbacks,
     restore_players,
     run_settings,
@@ -294,12 +293,11 @@ class Trainer:
 
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to resume exactly: models, optimizers, RNGs, data, callbacks."""
-        settings = {"latent_dim": self.latent_dim, "num_classes": self.num_classes,
-                    **{k: v for k, v in self.run_settings().items() if k in SETTINGS}}
         return trainer_state(
             step=self.step, epoch=self.epoch, g=self._g, d=self._d, ema=self.ema_generator,
             callbacks=self.callbacks, rng=get_rng_state(), data=self._feed.state_dict(),
-            settings=settings,
+            run=self.run_settings(),
+            extra={"latent_dim": self.latent_dim, "num_classes": self.num_classes},
         )
 
     def save_checkpoint(self, path: str | os.PathLike[str]) -> Path:
