@@ -77,7 +77,7 @@ class Callback:
         Example:
             >>> from gankit.callbacks import EMA
             >>> EMA(decay=0.99).get_config()
-            {'decay': 0.99, 'start_step': 0, 'every': 1, 'buffers': 'average'}
+            {'decay': 0.99, 'start_step': 0, 'every': 1, 'buffers': 'copy'}
         """
         return {key: getattr(self, key) for key in self.config_keys}
 
