@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import torch
 from hypothesis import settings
@@ -10,6 +11,10 @@ from hypothesis import settings
 # Tiny models spend their time in thread hand-offs; one thread is faster and
 # makes timings stable when other jobs share the two cores.
 torch.set_num_threads(1)
+
+# The offline feature classifiers (digits, MNIST) are trained once and cached by the hash
+# of their recipe: the workers and the CLI subprocesses share one cache, outside $HOME.
+os.environ["GANKIT_CACHE"] = os.path.join(tempfile.gettempdir(), "gankit-doctest-cache")
 
 settings.register_profile("ci", deadline=None, derandomize=True, max_examples=50)
 settings.register_profile("dev", deadline=None)

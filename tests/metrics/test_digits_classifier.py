@@ -35,10 +35,10 @@ def fast_training(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Replace training by a seeded untrained model; return the list of trained sizes."""
     calls: list[int] = []
 
-    def fake_train(size: int) -> DigitsClassifier:
-        calls.append(size)
-        torch.manual_seed(size)
-        return DigitsClassifier(size)
+    def fake_train(model: DigitsClassifier) -> None:
+        calls.append(model.size)
+        with torch.no_grad():
+            model.head.bias.fill_(float(model.size))  # "trained": differs from a fresh model
 
     monkeypatch.setattr(module, "_train", fake_train)
     return calls

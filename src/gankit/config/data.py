@@ -56,6 +56,10 @@ DATA_FIELDS: dict[str, dict[str, Field]] = {
         "split": Field("str", "train", "which images", choices=("train", "test", "all")),
         "size": Field("int", 8, "image side: 8, 16 or 32", minimum=1),
     },
+    "mnist_bundled": {
+        "split": Field("str", "train", "which images (4,000 train, 1,000 test)",
+                       choices=("train", "test", "all")),
+    },
     "mnist": {
         "path": _PATH,
         "split": Field("str", "train", "which images", choices=_SPLIT),
@@ -81,6 +85,7 @@ DATASETS: dict[str, str] = {
     "grid": "grid",
     "image_folder": "image_folder",
     "mnist": "mnist_idx",
+    "mnist_bundled": "mnist_bundled",
     "ring": "ring",
     "swiss_roll": "swiss_roll",
 }

@@ -2,7 +2,7 @@
 
 The toy distributions (:func:`gaussian_2d`, :func:`ring`, :func:`grid`,
 :func:`swiss_roll`) are infinite samplers with ``.sample(n, generator=...)``.
-The image loaders (:func:`digits`, :func:`mnist_idx`, :func:`cifar10`,
+The image loaders (:func:`digits`, :func:`mnist_bundled`, :func:`mnist_idx`, :func:`cifar10`,
 :func:`image_folder`) read local files only, never download, and all return
 an :class:`ImageDataset` of float32 images in ``[−1, 1]`` with int64 labels.
 """
@@ -16,11 +16,18 @@ from gankit.data.gaussian import Gaussian2D, gaussian_2d
 from gankit.data.image_folder import IMAGE_EXTENSIONS, image_folder
 from gankit.data.mixture import Grid2D, Ring2D, grid, ring
 from gankit.data.mnist import mnist_idx, read_idx
+from gankit.data.mnist_bundled import (
+    MNIST_BUNDLED_HELD_OUT_PER_CLASS,
+    mnist_bundled,
+    mnist_bundled_split_indices,
+)
+from gankit.data.split import stratified_fraction, stratified_split
 from gankit.data.swiss_roll import SwissRoll2D, swiss_roll
 
 __all__ = [
     "CIFAR10_CLASSES",
     "IMAGE_EXTENSIONS",
+    "MNIST_BUNDLED_HELD_OUT_PER_CLASS",
     "DataError",
     "DataNotFoundError",
     "Gaussian2D",
@@ -35,8 +42,12 @@ __all__ = [
     "gaussian_2d",
     "grid",
     "image_folder",
+    "mnist_bundled",
+    "mnist_bundled_split_indices",
     "mnist_idx",
     "read_idx",
     "ring",
+    "stratified_fraction",
+    "stratified_split",
     "swiss_roll",
 ]

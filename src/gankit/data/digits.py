@@ -8,6 +8,7 @@ import torch.nn.functional as F
 
 from gankit.data._dataset import ImageDataset
 from gankit.data._files import check_split
+from gankit.data.split import stratified_split
 
 __all__ = ["digits", "digits_split_indices"]
 
@@ -53,20 +54,7 @@ def digits_split_indices(target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         >>> len(train), len(test), int(np.isin(test, train).sum())
         (20, 60, 0)
     """
-    target = np.asarray(target)
-    order = np.random.RandomState(SPLIT_SEED).permutation(target.shape[0])
-    held_out = []
-    for label in np.unique(target):
-        members = order[target[order] == label]  # this class, in permutation order
-        if members.shape[0] <= HELD_OUT_PER_CLASS:
-            raise ValueError(
-                f"class {label} has {members.shape[0]} images, needs more than "
-                f"{HELD_OUT_PER_CLASS} to hold {HELD_OUT_PER_CLASS} out"
-            )
-        held_out.append(members[:HELD_OUT_PER_CLASS])
-    test = np.sort(np.concatenate(held_out)).astype(np.int64)
-    train = np.setdiff1d(np.arange(target.shape[0]), test).astype(np.int64)
-    return train, test
+    return stratified_split(target, HELD_OUT_PER_CLASS, SPLIT_SEED)
 
 
 def digits(split: str = "train", size: int = 8) -> ImageDataset:

@@ -24,9 +24,11 @@ from gankit.metrics.digits_model import (
 )
 from gankit.metrics.features import extract_features
 from gankit.metrics.frechet import FrechetDistance, frechet_distance, frechet_distance_from_stats
+from gankit.metrics.image_quality import ImageQuality, ImageQualityResult, builtin_classifier
 from gankit.metrics.inception import INCEPTION_WEIGHTS_URL, inception_feature_extractor
 from gankit.metrics.inception_score import InceptionScore, InceptionScoreResult, inception_score
 from gankit.metrics.kernel import KernelDistance, KernelDistanceResult, kernel_distance
+from gankit.metrics.mnist_model import MnistClassifier, mnist_classifier, mnist_feature_extractor
 from gankit.metrics.mode_coverage import ModeCoverage, ModeCoverageResult, mode_coverage
 from gankit.metrics.parzen import (
     ParzenLogLikelihood,
@@ -47,11 +49,14 @@ __all__ = [
     "DensityCoverageResult",
     "DigitsClassifier",
     "FrechetDistance",
+    "ImageQuality",
+    "ImageQualityResult",
     "InceptionScore",
     "InceptionScoreResult",
     "KernelDistance",
     "KernelDistanceResult",
     "Metric",
+    "MnistClassifier",
     "ModeCoverage",
     "ModeCoverageResult",
     "ParzenLogLikelihood",
@@ -59,6 +64,7 @@ __all__ = [
     "PrecisionRecall",
     "PrecisionRecallResult",
     "SigmaSelectionResult",
+    "builtin_classifier",
     "density_coverage",
     "digits_classifier",
     "digits_feature_extractor",
@@ -68,6 +74,8 @@ __all__ = [
     "inception_feature_extractor",
     "inception_score",
     "kernel_distance",
+    "mnist_classifier",
+    "mnist_feature_extractor",
     "mode_coverage",
     "parzen_log_likelihood",
     "precision_recall",

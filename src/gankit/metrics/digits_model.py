@@ -6,30 +6,28 @@ be downloaded and knows nothing of 8×8 digits. This module trains a small CNN
 on the training split of :func:`gankit.data.digits` (nothing is downloaded;
 scikit-learn ships the images) and uses its penultimate layer as features.
 
-Training is deterministic: fixed seed, one thread, deterministic algorithms, a
-dedicated RNG for shuffling, and the caller's RNG state and thread count are
-restored afterwards. The weights are cached as a ``state_dict`` in
+Training is deterministic and the weights are cached atomically in
 ``$GANKIT_CACHE`` (default ``~/.cache/gankit``) under a file name keyed by the
-image size and a hash of the training recipe, written atomically and loaded
-with ``torch.load(weights_only=True)``.
+image size and a hash of the training recipe, loaded with
+``torch.load(weights_only=True)`` (the shared machinery of
+:mod:`gankit.metrics._classifier_cache`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import pickle
-import warnings
 from pathlib import Path
 from typing import Any, ClassVar
 
-import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
-from gankit._atomic import atomic_write
 from gankit._validation import check_positive_int, check_shape
+from gankit.metrics._classifier_cache import (
+    FeatureMap,
+    cache_file,
+    load_or_train,
+    train_classifier,
+)
 
 __all__ = ["DigitsClassifier", "digits_classifier", "digits_feature_extractor"]
 
@@ -83,6 +81,7 @@ class DigitsClassifier(nn.Module):
           output (logits): ``(N, 10)``.
 
     Example:
+        >>> import torch
         >>> model = DigitsClassifier(16)
         >>> x = torch.zeros(2, 1, 16, 16)
         >>> model(x).shape, model.features(x).shape
@@ -124,54 +123,16 @@ class DigitsClassifier(nn.Module):
         return self.head(self.features(x))
 
 
-class _Features(nn.Module):
-    """The classifier's :meth:`~DigitsClassifier.features` as a module's ``forward``."""
-
-    def __init__(self, classifier: DigitsClassifier) -> None:
-        super().__init__()
-        self.classifier = classifier
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.classifier.features(x)
-
-
 def _cache_file(size: int, cache_dir: str | os.PathLike[str] | None) -> Path:
-    if cache_dir is None:
-        cache_dir = os.environ.get("GANKIT_CACHE") or Path.home() / ".cache" / "gankit"
-    elif not isinstance(cache_dir, (str, os.PathLike)):
-        raise TypeError(f"cache_dir must be a path or None, got {type(cache_dir).__name__}")
-    digest = hashlib.sha256(json.dumps(_RECIPE, sort_keys=True).encode()).hexdigest()[:12]
-    return Path(cache_dir) / f"digits_classifier_{size}px_{digest}.pt"
+    return cache_file(f"digits_classifier_{size}px", _RECIPE, cache_dir)
 
 
-def _train(size: int) -> DigitsClassifier:
+def _train(model: DigitsClassifier) -> None:
     """Train on the digits training split, bit-for-bit reproducibly on one machine."""
     from gankit.data import digits
 
-    train = digits("train", size=size)
-    threads = torch.get_num_threads()
-    deterministic = torch.are_deterministic_algorithms_enabled()
-    with torch.random.fork_rng(devices=[]):
-        try:
-            torch.set_num_threads(1)
-            torch.use_deterministic_algorithms(True)
-            torch.manual_seed(_RECIPE["seed"])
-            model = DigitsClassifier(size, _RECIPE["feature_dim"])
-            optimizer = torch.optim.Adam(model.parameters(), lr=_RECIPE["lr"])
-            shuffle = torch.Generator().manual_seed(_RECIPE["seed"])
-            batch = _RECIPE["batch_size"]
-            for _ in range(_RECIPE["epochs"]):
-                order = torch.randperm(len(train), generator=shuffle)
-                for start in range(0, len(train), batch):
-                    idx = order[start : start + batch]
-                    loss = F.cross_entropy(model(train.images[idx]), train.labels[idx])
-                    optimizer.zero_grad(set_to_none=True)
-                    loss.backward()
-                    optimizer.step()
-        finally:
-            torch.set_num_threads(threads)
-            torch.use_deterministic_algorithms(deterministic)
-    return model
+    train = digits("train", size=model.size)
+    train_classifier(model, train.images, train.labels, _RECIPE)
 
 
 def digits_classifier(
@@ -217,25 +178,8 @@ def digits_classifier(
     """
     size = _check_size(size)
     path = _cache_file(size, cache_dir)
-    with torch.random.fork_rng(devices=[]):  # the initial weights are overwritten anyway
-        model = DigitsClassifier(size, _RECIPE["feature_dim"])
-    loaded = False
-    if path.is_file() and not retrain:
-        try:
-            model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
-            loaded = True
-        except (RuntimeError, OSError, EOFError, ValueError, pickle.UnpicklingError) as exc:
-            warnings.warn(
-                f"ignoring the unreadable digits classifier cache {str(path)!r} ({exc}); "
-                "training it again",
-                RuntimeWarning,
-                stacklevel=2,
-            )
-    if not loaded:
-        model = _train(size)
-        with atomic_write(path) as f:
-            torch.save(model.state_dict(), f)
-    return model.eval().requires_grad_(False)
+    return load_or_train(lambda: DigitsClassifier(size, _RECIPE["feature_dim"]), _train, path,
+                         retrain=retrain, what="digits classifier")
 
 
 def digits_feature_extractor(
@@ -264,4 +208,4 @@ def digits_feature_extractor(
         (torch.Size([300, 128]), True)
     """
     classifier = digits_classifier(size, cache_dir=cache_dir, retrain=retrain)
-    return _Features(classifier).eval()
+    return FeatureMap(classifier).eval()
