@@ -7,8 +7,16 @@ matplotlib are optional (``pip install "gankit[extras]"``) and are imported
 only when a picture is saved.
 """
 
-from gankit.visualize.grid import make_grid, save_image_grid
+from gankit.visualize.grid import DEFAULT_MIN_CELL, grid_scale, make_grid, save_image_grid
 from gankit.visualize.plots import save_loss_plot, save_scatter
 from gankit.visualize.samples import save_samples_picture
 
-__all__ = ["make_grid", "save_image_grid", "save_loss_plot", "save_samples_picture", "save_scatter"]
+__all__ = [
+    "DEFAULT_MIN_CELL",
+    "grid_scale",
+    "make_grid",
+    "save_image_grid",
+    "save_loss_plot",
+    "save_samples_picture",
+    "save_scatter",
+]
