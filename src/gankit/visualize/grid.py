@@ -12,10 +12,10 @@ import math
 import os
 from pathlib import Path
 
-import torch
 from torch import Tensor
 
 from gankit._validation import check_positive_int
+from gankit.visualize._compose import check_images, tile, to_bytes
 from gankit.visualize._png import save_png
 
 __all__ = ["DEFAULT_MIN_CELL", "grid_scale", "make_grid", "save_image_grid"]
@@ -114,6 +114,7 @@ def make_grid(
           with ``ncol = min(nrow, N)`` and ``rows = ceil(N / nrow)``.
 
     Example:
+        >>> import torch
         >>> images = torch.tensor([-1.0, 0.0, 1.0]).view(3, 1, 1, 1)  # black, grey, white
         >>> grid = make_grid(images, nrow=3, padding=1, pad_value=7)
         >>> tuple(grid.shape)
@@ -123,19 +124,7 @@ def make_grid(
         >>> tuple(make_grid(images, nrow=3, padding=1, scale=2).shape)  # 2 x 2 blocks
         (4, 10, 1)
     """
-    if not isinstance(images, Tensor) or not images.is_floating_point():
-        given = images.dtype if isinstance(images, Tensor) else type(images).__name__
-        raise TypeError(f"images must be a floating-point tensor, got {given}")
-    if images.dim() != 4 or images.shape[0] == 0:
-        raise ValueError(
-            f"images must have shape (N, C, H, W) with N >= 1, got {tuple(images.shape)}"
-        )
-    n, c, h, w = images.shape
-    if c not in (1, 3):
-        raise ValueError(
-            f"images must have 1 (grey) or 3 (RGB) channels, got {c}; "
-            "select the channels to show first, e.g. images[:, :3]"
-        )
+    n, _, h, w = check_images(images).shape
     nrow = math.ceil(math.sqrt(n)) if nrow is None else nrow
     if isinstance(nrow, bool) or not isinstance(nrow, int) or nrow < 1:
         raise ValueError(f"nrow must be a positive int or None, got {nrow!r}")
@@ -144,21 +133,7 @@ def make_grid(
     if isinstance(pad_value, bool) or not isinstance(pad_value, int) or not 0 <= pad_value <= 255:
         raise ValueError(f"pad_value must be an int in [0, 255], got {pad_value!r}")
     k = grid_scale(h, w, scale, min_cell)
-    ncol, rows = min(nrow, n), math.ceil(n / nrow)
-    pixels = images.detach().to("cpu", torch.float32).clamp(-1, 1).add(1).mul(127.5)
-    pixels = pixels.round().to(torch.uint8).permute(0, 2, 3, 1)  # (N, H, W, C)
-    pixels = pixels.repeat_interleave(k, dim=1).repeat_interleave(k, dim=2)  # (N, kH, kW, C)
-    h, w = k * h, k * w
-    grid = torch.full(
-        (rows * (h + padding) + padding, ncol * (w + padding) + padding, c),
-        pad_value,
-        dtype=torch.uint8,
-    )
-    for i in range(n):
-        top = padding + (i // nrow) * (h + padding)
-        left = padding + (i % nrow) * (w + padding)
-        grid[top : top + h, left : left + w] = pixels[i]
-    return grid
+    return tile(to_bytes(images, k), nrow, padding, pad_value)  # (rows (kH + p) + p, ..., C)
 
 
 def save_image_grid(
@@ -200,6 +175,7 @@ def save_image_grid(
 
     Example:
         >>> import tempfile, pathlib
+        >>> import torch
         >>> from PIL import Image
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "grid.png"
         >>> _ = save_image_grid(torch.zeros(4, 3, 8, 8), path)  # 2 x 2 tiles of 64 x 64
