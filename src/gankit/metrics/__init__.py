@@ -3,7 +3,8 @@
 Sample-space metrics score generated points directly: :func:`mode_coverage`
 on Gaussian mixtures and the Parzen-window log-likelihood. Feature-space
 metrics compare real and generated features (see :func:`extract_features`):
-Fréchet distance, kernel distance, precision/recall and density/coverage.
+Fréchet distance, kernel distance, precision/recall and density/coverage;
+:func:`nearest_training_neighbours` checks features for memorization.
 Everything runs on the CPU with float64 accumulators.
 
 Metric classes have bare names (:class:`KernelDistance`); the records they
@@ -27,6 +28,7 @@ from gankit.metrics.frechet import FrechetDistance, frechet_distance, frechet_di
 from gankit.metrics.inception import INCEPTION_WEIGHTS_URL, inception_feature_extractor
 from gankit.metrics.inception_score import InceptionScore, InceptionScoreResult, inception_score
 from gankit.metrics.kernel import KernelDistance, KernelDistanceResult, kernel_distance
+from gankit.metrics.memorization import MemorizationResult, nearest_training_neighbours
 from gankit.metrics.mode_coverage import ModeCoverage, ModeCoverageResult, mode_coverage
 from gankit.metrics.parzen import (
     ParzenLogLikelihood,
@@ -51,6 +53,7 @@ __all__ = [
     "InceptionScoreResult",
     "KernelDistance",
     "KernelDistanceResult",
+    "MemorizationResult",
     "Metric",
     "ModeCoverage",
     "ModeCoverageResult",
@@ -69,6 +72,7 @@ __all__ = [
     "inception_score",
     "kernel_distance",
     "mode_coverage",
+    "nearest_training_neighbours",
     "parzen_log_likelihood",
     "precision_recall",
     "select_parzen_sigma",
