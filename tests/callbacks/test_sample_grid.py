@@ -48,12 +48,15 @@ def test_grid_from_fixed_noise(tmp_path: Path, make_trainer) -> None:
         "samples_00000005.png", "samples_00000010.png"
     ]
     first = pixels(tmp_path / "samples_00000005.png")
-    assert first.shape == (2 * (5 + 2) + 2, 3 * (5 + 2) + 2, 3)  # (H, W, C)
+    side = 5 * 13  # 5 x 5 images enlarged 13 times (nearest neighbour) to at least 64 px
+    assert first.shape == (2 * (side + 2) + 2, 3 * (side + 2) + 2, 3)  # (H, W, C)
     # Independently: the same seed gives the same noise; check tile 4's corner pixel.
     noise = torch.randn(6, 4, generator=torch.Generator().manual_seed(11))
     with torch.no_grad():
         expected = np.round((G(noise)[4, :, 0, 0].double().numpy() + 1) * 127.5)
-    assert first[2 + 7, 2 + 7].tolist() == expected.tolist()
+    corner = 2 + side + 2
+    block = first[corner : corner + 13, corner : corner + 13]  # pixel (0, 0): a 13 x 13 block
+    assert (block == np.asarray(expected, dtype=np.uint8)).all()
     # Fixed noise: an unchanged generator draws the same picture.
     np.testing.assert_array_equal(first, pixels(tmp_path / "samples_00000010.png"))
 
@@ -68,7 +71,11 @@ def test_fit_end_writes_the_final_grid_once(tmp_path: Path, make_trainer) -> Non
     assert list(tmp_path.iterdir()) == []
     trainer.step = 6
     grid.on_fit_end(trainer)
-    assert pixels(tmp_path / "samples_00000006.png").shape == (2 * 7 + 2, 2 * 7 + 2)
+    side = 5 * 13  # enlarged to at least 64 px
+    assert pixels(tmp_path / "samples_00000006.png").shape == (2 * (side + 2) + 2,) * 2
+    one_to_one = SampleGrid(tmp_path / "raw", every=4, n=4, scale=1)
+    one_to_one.on_fit_end(trainer)
+    assert pixels(tmp_path / "raw" / "samples_00000006.png").shape == (2 * 7 + 2, 2 * 7 + 2)
 
 
 def test_conditional_grid_has_one_row_per_class(tmp_path: Path, make_trainer) -> None:
@@ -77,11 +84,12 @@ def test_conditional_grid_has_one_row_per_class(tmp_path: Path, make_trainer) ->
     trainer.step = 1
     SampleGrid(tmp_path, every=1, n=7).on_step_end(trainer, {})  # 7 // 3 = 2 per row
     image = pixels(tmp_path / "samples_00000001.png")
-    assert image.shape == (3 * (3 + 2) + 2, 2 * (3 + 2) + 2)
+    side = 3 * 22  # 3 x 3 images enlarged 22 times to at least 64 px
+    assert image.shape == (3 * (side + 2) + 2, 2 * (side + 2) + 2)
     for row, level in enumerate([0, 128, 255]):  # -1, 0, 1
         for col in range(2):
-            top, left = 2 + row * 5, 2 + col * 5
-            assert (image[top:top + 3, left:left + 3] == level).all()
+            top, left = 2 + row * (side + 2), 2 + col * (side + 2)
+            assert (image[top:top + side, left:left + side] == level).all()
     z = G.seen[0]
     assert z.shape == (6, 4)
     assert torch.equal(z[0:2], z[2:4]) and torch.equal(z[0:2], z[4:6])  # columns share z

@@ -54,7 +54,7 @@ def test_grid_matches_numpy_reference(n, c, nrow, padding) -> None:
 def test_save_image_grid_png(tmp_path: Path) -> None:
     torch.manual_seed(0)
     images = torch.rand(6, 3, 5, 4) * 2 - 1
-    path = save_image_grid(images, tmp_path / "a" / "rgb.png", nrow=3)
+    path = save_image_grid(images, tmp_path / "a" / "rgb.png", nrow=3, scale=1)
     with Image.open(path) as im:
         assert im.format == "PNG" and im.mode == "RGB"
         assert im.size == (3 * (4 + 2) + 2, 2 * (5 + 2) + 2)  # (width, height)
@@ -62,7 +62,7 @@ def test_save_image_grid_png(tmp_path: Path) -> None:
         # A known pixel: image 4 (row 1, column 1), its top-left pixel.
         expected = np.round((images[4, :, 0, 0].double().numpy() + 1) * 127.5)
         assert list(im.getpixel((2 + 6, 2 + 7))) == expected.tolist()
-    grey = save_image_grid(torch.zeros(4, 1, 3, 3), tmp_path / "grey.png", padding=1)
+    grey = save_image_grid(torch.zeros(4, 1, 3, 3), tmp_path / "grey.png", padding=1, scale=1)
     with Image.open(grey) as im:
         assert im.mode == "L" and im.size == (9, 9)
         assert im.getpixel((0, 0)) == 0 and im.getpixel((1, 1)) == 128

@@ -106,8 +106,9 @@ def test_png_scatter_for_points_and_grid_for_images(checkpoints: dict[str, Path]
     assert main(["sample", str(checkpoints["cond"]), "-n", "16",
                  "--out", str(tmp_path / "grid.png")]) == 0
     with Image.open(tmp_path / "grid.png") as grid:
-        # 4 x 4 tiles of 8 x 8 pixels with 2-pixel padding: 4 * 8 + 5 * 2 = 42.
-        assert grid.size == (42, 42)
+        # 4 x 4 tiles of 8 x 8 pixels, enlarged 8 times to 64 x 64 (nearest neighbour),
+        # with 2-pixel padding: 4 * 64 + 5 * 2 = 266.
+        assert grid.size == (266, 266)
     with Image.open(tmp_path / "pts.png") as scatter:
         assert scatter.size[0] > 100
 

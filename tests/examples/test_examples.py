@@ -35,9 +35,14 @@ def png_size(path: Path) -> tuple[int, int]:
         return image.size
 
 
-def grid_side(tiles: int, pixels: int, padding: int = 2) -> int:
-    """Side of ``save_image_grid``'s picture: tiles of ``pixels`` px framed by ``padding``."""
-    return tiles * (pixels + padding) + padding
+def grid_side(tiles: int, pixels: int, padding: int = 2, min_cell: int = 64) -> int:
+    """Side of ``save_image_grid``'s picture: tiles of ``pixels`` px framed by ``padding``.
+
+    By default each image is enlarged by the smallest integer factor that makes
+    it at least ``min_cell`` px (8 for 8 px digits, 3 for 28 px ones).
+    """
+    scale = max(1, math.ceil(min_cell / pixels))
+    return tiles * (scale * pixels + padding) + padding
 
 
 def read_results(out: Path, returned: dict) -> dict:

@@ -50,7 +50,7 @@ def test_features_are_the_penultimate_layer(trained: MnistClassifier) -> None:
     assert features.shape == (6, 128) and features.abs().max() <= 1  # tanh
     expected = trained.head(features.float()).double()  # logits = W f + b
     torch.testing.assert_close(trained(x).double(), expected, rtol=1e-5, atol=1e-5)
-    with pytest.raises(ValueError, match=r"images must have shape \('N', 1, 28, 28\), got \(2, 1, 8, 8\)"):
+    with pytest.raises(ValueError, match=r"shape \('N', 1, 28, 28\), got \(2, 1, 8, 8\)"):
         trained.features(torch.zeros(2, 1, 8, 8))
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import torch
 from torch import Tensor
 
-from gankit._validation import check_path, check_positive_int
+from gankit._validation import check_optional_positive_int, check_path, check_positive_int
 from gankit.callbacks.base import Callback, Metrics
 from gankit.callbacks.fixed_noise import FixedNoise
 from gankit.visualize.grid import save_image_grid
@@ -31,7 +31,8 @@ class SampleGrid(Callback):
     gradients, the EMA generator when there is one).
 
     - Images ``(N, C, H, W)`` with 1 or 3 channels in ``[-1, 1]``: a grid of
-      ``n`` images, ``nrow`` per row (default ``ceil(sqrt(n))``); see
+      ``n`` images, ``nrow`` per row (default ``ceil(sqrt(n))``), small images
+      enlarged by nearest neighbour to at least 64 pixels a side (``scale``); see
       :func:`~gankit.visualize.save_image_grid`.
     - Conditional generators (``trainer.num_classes = K``): one row per class,
       ``per_row = nrow or max(1, n // K)`` images each, with labels
@@ -48,10 +49,12 @@ class SampleGrid(Callback):
         seed: Seed of the fixed noise.
         nrow: Images per row of the grid.
         real: Real 2-D points for the scatter, shape ``(N, 2)``.
+        scale: Integer enlargement of each image in the grid; ``None`` (the
+            default) makes tiles at least 64 pixels, ``1`` keeps one pixel per pixel.
 
     Raises:
         TypeError: If an argument has the wrong type.
-        ValueError: If ``every``, ``n`` or ``nrow`` is below 1; when saving, if
+        ValueError: If ``every``, ``n``, ``nrow`` or ``scale`` is below 1; when saving, if
             the samples are neither images nor 2-D points.
 
     Example:
@@ -81,6 +84,8 @@ class SampleGrid(Callback):
         seed: int = 0,
         nrow: int | None = None,
         real: Tensor | None = None,
+        *,
+        scale: int | None = None,
     ) -> None:
         self.dirpath = check_path(dirpath, "dirpath")
         self.every = check_positive_int(every, "every")
@@ -89,6 +94,7 @@ class SampleGrid(Callback):
             raise TypeError(f"seed must be an int, got {type(seed).__name__}")
         self.seed = seed
         self.nrow = None if nrow is None else check_positive_int(nrow, "nrow")
+        self.scale = check_optional_positive_int(scale, "scale")
         if real is not None and (not isinstance(real, Tensor) or real.dim() != 2
                                  or real.shape[1] != 2):
             shown = tuple(real.shape) if isinstance(real, Tensor) else type(real).__name__
@@ -130,7 +136,7 @@ class SampleGrid(Callback):
         samples = trainer.sample(noise.shape[0], labels, noise=noise)
         path = self.dirpath / f"samples_{trainer.step:08d}.png"
         if samples.dim() == 4:
-            save_image_grid(samples, path, nrow=self._grid_nrow)
+            save_image_grid(samples, path, nrow=self._grid_nrow, scale=self.scale)
         elif samples.dim() == 2 and samples.shape[1] == 2:
             real = self.real if self.real is not None else getattr(trainer, "last_real", None)
             if real is not None and (real.dim() != 2 or real.shape[1] != 2):

@@ -3,7 +3,8 @@
 Sample-space metrics score generated points directly: :func:`mode_coverage`
 on Gaussian mixtures and the Parzen-window log-likelihood. Feature-space
 metrics compare real and generated features (see :func:`extract_features`):
-Fréchet distance, kernel distance, precision/recall and density/coverage.
+Fréchet distance, kernel distance, precision/recall and density/coverage;
+:func:`nearest_training_neighbours` checks features for memorization.
 Everything runs on the CPU with float64 accumulators.
 
 Metric classes have bare names (:class:`KernelDistance`); the records they
@@ -28,6 +29,7 @@ from gankit.metrics.image_quality import ImageQuality, ImageQualityResult, built
 from gankit.metrics.inception import INCEPTION_WEIGHTS_URL, inception_feature_extractor
 from gankit.metrics.inception_score import InceptionScore, InceptionScoreResult, inception_score
 from gankit.metrics.kernel import KernelDistance, KernelDistanceResult, kernel_distance
+from gankit.metrics.memorization import MemorizationResult, nearest_training_neighbours
 from gankit.metrics.mnist_model import MnistClassifier, mnist_classifier, mnist_feature_extractor
 from gankit.metrics.mode_coverage import ModeCoverage, ModeCoverageResult, mode_coverage
 from gankit.metrics.parzen import (
@@ -55,6 +57,7 @@ __all__ = [
     "InceptionScoreResult",
     "KernelDistance",
     "KernelDistanceResult",
+    "MemorizationResult",
     "Metric",
     "MnistClassifier",
     "ModeCoverage",
@@ -77,6 +80,7 @@ __all__ = [
     "mnist_classifier",
     "mnist_feature_extractor",
     "mode_coverage",
+    "nearest_training_neighbours",
     "parzen_log_likelihood",
     "precision_recall",
     "select_parzen_sigma",

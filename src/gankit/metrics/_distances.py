@@ -17,6 +17,7 @@ __all__ = [
     "check_k",
     "iter_sq_distances",
     "kth_neighbour_sq_radii",
+    "nearest_neighbours",
     "sq_distances",
 ]
 
@@ -129,3 +130,30 @@ def ball_membership(
         per_point[i : i + block.shape[0]] += inside.sum(dim=1)
         per_centre[j : j + block.shape[1]] += inside.sum(dim=0)
     return per_point, per_centre
+
+
+def nearest_neighbours(
+    x: Tensor, y: Tensor, chunk_size: int = DEFAULT_CHUNK_SIZE
+) -> tuple[Tensor, Tensor]:
+    """For each row of ``x``, its nearest row of ``y``: the distance and the index.
+
+    The index is the argmin over distance blocks (the first on ties); the
+    distance is then recomputed directly as ``‖x_i − y_j‖`` in float64, so an
+    exact copy is at distance 0 exactly (the block formula can leave ~1e-8).
+
+    Returns:
+        ``(distances, indices)``: float64 ``(N,)`` and int64 ``(N,)``.
+
+    Shape:
+        - x: ``(N, d)``; y: ``(M, d)`` with ``M >= 1``.
+    """
+    best = torch.full((x.shape[0],), float("inf"), dtype=torch.float64)
+    indices = torch.zeros(x.shape[0], dtype=torch.int64)
+    for i, j, block in iter_sq_distances(x, y, chunk_size):
+        values, cols = block.min(dim=1)  # (R,)
+        rows = slice(i, i + block.shape[0])
+        better = values < best[rows]
+        best[rows] = torch.where(better, values, best[rows])
+        indices[rows] = torch.where(better, cols + j, indices[rows])
+    diff = x.to(torch.float64) - y.to(torch.float64)[indices]  # (N, d)
+    return diff.norm(dim=1), indices
