@@ -77,6 +77,9 @@ DATA_FIELDS: dict[str, dict[str, Field]] = {
 }
 
 
+#: The image data sets with a fixed held-out ("test") split.
+_HELD_OUT = ("digits", "mnist", "mnist_bundled")
+
 #: The data set names a config can use, with the :mod:`gankit.data` function each calls.
 DATASETS: dict[str, str] = {
     "cifar10": "cifar10",
@@ -103,6 +106,10 @@ class DataSpec:
             and ``std`` for mode coverage when it is a Gaussian mixture.
         num_classes: The number of classes of an image data set, else ``None``.
         finite: Whether the data is finite (so ``epochs`` can be used).
+        held_out: The data set's held-out images when it has a fixed split and
+            the run trains on ``split = "train"`` (digits, bundled MNIST, and
+            MNIST IDX when its test files are there), else ``None``; the image
+            metrics score against it.
     """
 
     data: Any
@@ -110,6 +117,7 @@ class DataSpec:
     source: Any
     num_classes: int | None
     finite: bool
+    held_out: Any = None
 
     def real_points(self, n: int, seed: int = 0) -> Tensor | None:
         """Draw ``n`` real 2-D points for a scatter plot, or ``None`` for images.
@@ -180,7 +188,13 @@ def build_data(section: Any, seed: int, path: str = "data") -> tuple[DataSpec, d
     except (TypeError, ValueError) as exc:
         raise ConfigError(path, f"{name}: {exc}") from None
     if hasattr(built, "images"):
-        spec = DataSpec(built, tuple(built.shape), None, built.num_classes, True)
+        held_out = None
+        if kwargs.get("split") == "train" and name in _HELD_OUT:
+            try:
+                held_out = loader(**{**kwargs, "split": "test"})
+            except DataError:  # MNIST IDX without its test files: score on the training set
+                held_out = None
+        spec = DataSpec(built, tuple(built.shape), None, built.num_classes, True, held_out)
     elif fixed is not None:
         points = built.dataset(fixed, generator=torch.Generator().manual_seed(seed))
         spec = DataSpec(points, tuple(points.shape[1:]), built, None, True)

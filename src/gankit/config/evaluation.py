@@ -8,21 +8,28 @@ run's ``config.toml``. What it measures depends on the data:
 - a Gaussian mixture (ring, grid): PacGAN's mode coverage (``modes_covered``,
   ``num_modes``, ``high_quality_fraction``, ``reverse_kl``, per-mode ``counts``);
 - a single Gaussian with a known mean and covariance (d2l's): the sample
-  moments beside the target's (float64).
+  moments beside the target's (float64);
+- digit images (``digits``, ``mnist_bundled``, ``mnist``: 1×28×28 or 1×s×s
+  for s in 8, 16, 32): ``fd``, ``kid``, ``inception_score``, ``precision``,
+  ``recall``, ``density``, ``coverage`` (:class:`gankit.metrics.ImageQuality`)
+  in the feature space of gankit's offline classifier, against the data set's
+  held-out split when it has one (else the training images).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import torch
 from torch import Tensor
 
 from gankit.callbacks import Evaluation, FixedNoise, MetricEval, TrainerView
 from gankit.config.data import DataSpec
 from gankit.config.schema import Field
+from gankit.metrics.image_quality import ImageQuality, builtin_classifier
 from gankit.metrics.mode_coverage import ModeCoverage
 
-__all__ = ["EVAL_FIELDS", "PREFIX", "build_evaluation"]
+__all__ = ["EVAL_FIELDS", "PREFIX", "ImageMetrics", "build_evaluation", "image_metrics"]
 
 #: The logged keys' prefix (``eval/modes_covered``); ``metrics.json`` drops it.
 PREFIX = "eval/"
@@ -38,6 +45,10 @@ EVAL_FIELDS: dict[str, Field] = {
     "mode_coverage": Field("bool", True, "mode coverage on Gaussian-mixture data"),
     "threshold": Field("float", 3.0, "high quality = within threshold·σ of a mode",
                        minimum=0.0),
+    "image_metrics": Field("bool", True, "FD, KID, IS, precision/recall, density/coverage "
+                           "on digit images (gankit's offline classifiers)"),
+    "max_real": Field("int", 10000, "real reference images at most (a seeded subset)",
+                      minimum=2),
     "plot": Field("bool", True, "write samples.png (a scatter or an image grid)"),
 }
 
@@ -65,6 +76,48 @@ class SampleMoments:
         }
 
 
+class ImageMetrics:
+    """FD, KID, IS, precision/recall and density/coverage of fixed-noise image samples.
+
+    The classifier is loaded (or trained once and cached) at the first call, not
+    when the run is built.
+
+    Args:
+        real: The reference images ``(N, C, H, W)``.
+        noise: The fixed noise to sample from.
+    """
+
+    def __init__(self, real: Tensor, noise: FixedNoise) -> None:
+        self.real, self.noise = real, noise
+        self._quality: ImageQuality | None = None
+
+    def __call__(self, trainer: TrainerView) -> dict[str, Any]:
+        """The :class:`~gankit.metrics.ImageQualityResult` fields of ``noise.n`` samples."""
+        if self._quality is None:
+            classifier = builtin_classifier(tuple(self.real.shape[1:]))
+            assert classifier is not None  # image_metrics() checked the shape
+            self._quality = ImageQuality.from_classifier(classifier, self.real)
+        result = self._quality.score(self.noise.samples(trainer).float().cpu()).as_dict()
+        result.pop("num_images")
+        return result
+
+
+def image_metrics(config: dict[str, Any], data: DataSpec) -> ImageMetrics | None:
+    """The image figures for digit data, or ``None`` when off or no classifier fits."""
+    if not config.get("image_metrics", True) or not hasattr(data.data, "images"):
+        return None
+    shape = data.sample_shape
+    side = shape[1] if len(shape) == 3 and shape[0] == 1 and shape[1] == shape[2] else None
+    if side not in (8, 16, 28, 32):  # the digits (8, 16, 32) and MNIST (28) classifiers
+        return None
+    real = data.held_out.images if data.held_out is not None else data.data.images
+    limit = config.get("max_real", 10000)
+    if len(real) > limit:
+        keep = torch.randperm(len(real), generator=torch.Generator().manual_seed(config["seed"]))
+        real = real[keep[:limit].sort().values]
+    return ImageMetrics(real, FixedNoise(config["num_samples"], config["seed"]))
+
+
 def build_evaluation(config: dict[str, Any], data: DataSpec) -> Evaluation | None:
     """The evaluation callback of a resolved ``[eval]`` section, or ``None`` if nothing applies.
 
@@ -75,8 +128,8 @@ def build_evaluation(config: dict[str, Any], data: DataSpec) -> Evaluation | Non
     Returns:
         An :class:`~gankit.callbacks.Evaluation` (keys ``eval/<metric>``) that
         evaluates at the end of each fit and every ``config["every"]`` steps, or
-        ``None`` when disabled or when the data has no metric here (images: their
-        metrics need a feature extractor).
+        ``None`` when disabled or when the data has no metric here (colour
+        images: their metrics need your feature extractor).
 
     Example:
         >>> from gankit.config.data import build_data
@@ -98,6 +151,9 @@ def build_evaluation(config: dict[str, Any], data: DataSpec) -> Evaluation | Non
     mean, cov = getattr(source, "mean", None), getattr(source, "covariance", None)
     if isinstance(mean, Tensor) and isinstance(cov, Tensor):
         metrics.append(SampleMoments(mean, cov, FixedNoise(n, seed)))
+    images = image_metrics(config, data)
+    if images is not None:
+        metrics.append(images)
     if not metrics:
         return None
     return Evaluation(metrics, every=config.get("every"), at_fit_end=True, prefix=PREFIX)
