@@ -29,6 +29,13 @@ def build(case: str) -> tuple[Trainer, object]:
         D = MLPDiscriminator((2,), hidden=(16, 16), dropout=0.2)
         data: object = torch.randn(200, 2, generator=data_gen)
         trainer = Trainer(G, D, NSGAN(), seed=7, progress_bar=False, callbacks=[EMA(0.9)])
+    elif case == "label_noise":
+        # The noisy targets are drawn from the global RNG at every D update.
+        G = MLPGenerator(4, (2,), hidden=(16,))
+        D = MLPDiscriminator((2,), hidden=(16,))
+        data = torch.randn(200, 2, generator=data_gen)
+        trainer = Trainer(G, D, NSGAN(label_smoothing=0.1, label_noise=0.05), d_steps=2,
+                          seed=7, progress_bar=False)
     elif case == "wgangp":
         G = MLPGenerator(4, (2,), hidden=(16,))
         D = MLPDiscriminator((2,), hidden=(16,), norm_layer=None)
