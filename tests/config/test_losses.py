@@ -52,6 +52,21 @@ def test_terms_with_weights_match_the_composed_api_loss() -> None:
     assert _values(loss) == _values(2.0 * NSGAN(label_smoothing=0.1) + R1Penalty(weight=1.0))
 
 
+@pytest.mark.parametrize("name", ["MMGAN", "NSGAN"])
+def test_label_noise_round_trips_through_the_config(name: str) -> None:
+    loss, resolved = build_loss({"name": name, "label_noise": 0.05})
+    assert resolved == {"name": name, "label_noise": 0.05}
+    assert repr(loss) == f"{name}(label_noise=0.05)"
+    assert loss.get_config() == {"label_smoothing": 0.0, "label_noise": 0.05}
+    rebuilt, again = build_loss({"name": name, **loss.get_config()})
+    assert repr(rebuilt) == repr(loss) and again == {"name": name, **loss.get_config()}
+    torch.manual_seed(2)
+    a = _values(loss)
+    torch.manual_seed(2)
+    b = _values(LOSSES[name](label_noise=0.05))
+    assert a == b
+
+
 @pytest.mark.parametrize("name", ["GradientPenalty", "R1Penalty"])
 def test_a_penalty_terms_weight_is_its_coefficient(name: str) -> None:
     loss, _ = build_loss({"terms": [{"name": "WGAN"}, {"name": name, "weight": 3}]})
@@ -114,7 +129,7 @@ def test_every_registered_loss_builds_with_its_defaults(name: str) -> None:
     [
         ({"name": "NSGANN"}, r"'loss\.name': unknown loss 'NSGANN' \(did you mean 'NSGAN'\?\)"),
         ({"name": "NSGAN", "gamma": 1}, r"'loss\.gamma': unknown key 'gamma'; allowed: "
-                                        r"label_smoothing"),
+                                        r"label_noise, label_smoothing"),
         ({"name": "NSGAN", "weight": 2}, r"'loss\.weight': unknown key 'weight'"),
         ({"terms": [{"name": "NSGAN"}, {"name": "R1Penalty", "wieght": 1}]},
          r"'loss\.terms\.1\.wieght': unknown key 'wieght' \(did you mean 'weight'\?\)"),
@@ -129,6 +144,10 @@ def test_every_registered_loss_builds_with_its_defaults(name: str) -> None:
         ({"name": 3}, r"'loss\.name': expected a string, got the int 3"),
         ({"name": "NSGAN", "label_smoothing": -0.5},
          r"'loss': NSGAN: label_smoothing must"),
+        ({"name": "NSGAN", "label_noise": 1.5},
+         r"'loss': NSGAN: label_noise must lie in \[0, 1\), got 1\.5"),
+        ({"name": "MMGAN", "label_noise": "0.05"},
+         r"'loss': MMGAN: label_noise must be a number, got str"),
         ({"name": "no_such_module_xyz:Loss"}, r"cannot import module 'no_such_module_xyz'"),
         ({"name": "gankit.losses:GANBatch"}, r"must name a gankit\.losses\.Loss subclass"),
     ],

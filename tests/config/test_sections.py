@@ -119,6 +119,46 @@ def test_image_data_set() -> None:
     assert resolved == {"name": "digits", "split": "train", "size": 16}
 
 
+def _folder(tmp_path: Path) -> str:
+    from PIL import Image
+
+    for k in range(3):
+        Image.new("RGB", (178, 218), (60 * k, 0, 0)).save(tmp_path / f"{k}.png")
+    return str(tmp_path)
+
+
+def test_image_folder_random_crop_keys(tmp_path: Path) -> None:
+    path = _folder(tmp_path)
+    spec, resolved = build_data({"name": "image_folder", "path": path, "size": 16,
+                                 "crop": "random", "crop_scale": 1.5}, seed=0)
+    assert spec.sample_shape == (3, 16, 16) and spec.data.images.shape == (3, 3, 24, 24)
+    assert repr(spec.data.transform) == "RandomCrop(size=16)"
+    assert resolved == {"name": "image_folder", "path": path, "size": 16, "crop": "random",
+                        "crop_scale": 1.5, "channels": 3}
+    # The default is the centre crop; crop_scale is left out of the resolved section.
+    spec, resolved = build_data({"name": "image_folder", "path": path, "size": 16}, seed=0)
+    assert spec.data.transform is None and spec.data.images.shape == (3, 3, 16, 16)
+    assert resolved == {"name": "image_folder", "path": path, "size": 16, "channels": 3,
+                        "crop": "center"}
+
+
+@pytest.mark.parametrize(
+    ("keys", "message"),
+    [
+        ({"crop": "corner"}, r"'data\.crop': expected one of 'center', 'random', got the "
+                             r"string 'corner'"),
+        ({"crop": "random", "crop_scale": 0.5}, r"'data\.crop_scale': expected a number >= 1, "
+                                                r"got the float 0\.5"),
+        ({"crop_scale": 1.2}, r"'data': image_folder: crop_scale=1\.2 applies to "
+                              r"crop='random' only"),
+    ],
+)
+def test_bad_image_folder_crop_keys(tmp_path: Path, keys: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        build_data({"name": "image_folder", "path": _folder(tmp_path), "size": 16, **keys},
+                   seed=0)
+
+
 def test_every_data_set_has_fields() -> None:
     assert set(DATA_FIELDS) == set(DATASETS)
 

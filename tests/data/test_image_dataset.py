@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from gankit.data import ImageDataset
+from gankit.data import ImageDataset, RandomCrop
 
 
 def _images(n: int = 4) -> torch.Tensor:
@@ -29,6 +29,30 @@ def test_a_dataloader_batches_it() -> None:
     x, y = next(iter(DataLoader(data, batch_size=3)))
     assert x.shape == (3, 2, 3, 5)
     assert y.tolist() == [0, 1, 0]
+
+
+def test_a_transform_sets_the_served_shape_and_crops_each_item() -> None:
+    images = _images(4)  # (4, 2, 3, 5)
+    data = ImageDataset(images, torch.tensor([0, 1, 0, 1]), ["x", "y"], transform=RandomCrop(3))
+    assert data.shape == (2, 3, 3) and data.images.shape == (4, 2, 3, 5)
+    assert repr(data) == ("ImageDataset(num_images=4, shape=(2, 3, 3), num_classes=2, "
+                          "transform=RandomCrop(size=3))")
+    torch.manual_seed(0)  # dataset[i] crops with the global RNG
+    image, label = data[2]
+    torch.manual_seed(0)
+    assert torch.equal(image, RandomCrop(3)(images[2:3])[0]) and label.item() == 0
+    x, _ = next(iter(DataLoader(data, batch_size=4)))  # so a DataLoader augments too
+    assert x.shape == (4, 2, 3, 3)
+
+
+def test_a_transform_must_fit_the_images() -> None:
+    labels = torch.zeros(4, dtype=torch.int64)
+    with pytest.raises(ValueError, match=re.escape("needs images of at least 4 × 4 pixels, "
+                                                   "got 3 × 5")):
+        ImageDataset(_images(), labels, ["a"], transform=RandomCrop(4))
+    with pytest.raises(TypeError, match=r"transform must be a batch transform such as "
+                                        r"gankit\.data\.RandomCrop .*got function"):
+        ImageDataset(_images(), labels, ["a"], transform=lambda x: x)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,8 @@ import pytest
 import torch
 from PIL import Image
 
-from gankit.data import DataError, DataNotFoundError, ImageDataset, image_folder
+from gankit.data import DataError, DataNotFoundError, ImageDataset, RandomCrop, image_folder
+from gankit.training._make_source import make_source
 
 
 def _save(file: Path, pixels: np.ndarray) -> Path:
@@ -144,6 +145,17 @@ def test_missing_folder_is_a_file_not_found_error(tmp_path: Path) -> None:
         ({"size": 4.0}, TypeError, "size must be a positive int, got float 4.0"),
         ({"size": 4, "channels": 4}, ValueError, "channels must be 1 or 3, got 4"),
         ({"size": 4, "channels": True}, ValueError, "channels must be 1 or 3, got True"),
+        ({"size": 4, "crop": "rnd"}, ValueError, "crop must be 'center' or 'random', got 'rnd'"),
+        ({"size": 4, "crop": None}, TypeError,
+         "crop must be 'center' or 'random', got NoneType None"),
+        ({"size": 4, "crop_scale": 1.5}, ValueError,
+         "crop_scale=1.5 applies to crop='random' only"),
+        ({"size": 4, "crop": "random", "crop_scale": 0.9}, ValueError,
+         "crop_scale must be a finite number >= 1, got 0.9"),
+        ({"size": 4, "crop": "random", "crop_scale": float("inf")}, ValueError,
+         "crop_scale must be a finite number >= 1, got inf"),
+        ({"size": 4, "crop": "random", "crop_scale": "1.2"}, TypeError,
+         "crop_scale must be a number >= 1, got str '1.2'"),
     ],
 )
 def test_bad_arguments_are_rejected(tmp_path: Path, kwargs, error, message) -> None:
@@ -155,3 +167,102 @@ def test_missing_pillow_names_the_extra(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "PIL", None)  # makes the import fail
     with pytest.raises(ImportError, match=re.escape('pip install "gankit[extras]"')):
         image_folder(tmp_path, size=4)
+
+
+# --------------------------------------------------------------------------- random crops
+def _faces(folder: Path, n: int = 6) -> Path:
+    """``n`` CelebA-sized (178 × 218) PNGs, each a distinct pattern: a gradient, a
+    per-image colour and a bright square whose place differs from image to image."""
+    yy, xx = np.mgrid[0:218, 0:178]
+    for k in range(n):
+        pixels = np.stack([(xx + 20 * k) % 256, (yy * 255) // 217,
+                           np.full_like(xx, 40 * k)], axis=-1)
+        pixels[30 + 25 * k : 60 + 25 * k, 20 + 20 * k : 50 + 20 * k] = 255
+        _save(folder / f"{k:06d}.png", pixels)
+    return folder
+
+
+def _windows(stored: torch.Tensor, size: int) -> torch.Tensor:
+    """Every size × size window of one stored image: (rows, cols, C, size, size)."""
+    return stored.unfold(1, size, 1).unfold(2, size, 1).permute(1, 2, 0, 3, 4)
+
+
+def _offset(stored: torch.Tensor, crop: torch.Tensor) -> tuple[int, int]:
+    """The unique (row, column) offset at which ``crop`` is a window of ``stored``."""
+    windows = _windows(stored, crop.shape[-1])
+    hits = (windows == crop).flatten(2).all(-1).nonzero().tolist()
+    assert len(hits) == 1, hits  # the crop is inside the image, at exactly one place
+    return hits[0][0], hits[0][1]
+
+
+def test_random_crop_keeps_larger_images_and_serves_size(tmp_path: Path) -> None:
+    data = image_folder(_faces(tmp_path), size=16, crop="random")
+    assert data.images.shape == (6, 3, 18, 18)  # round(1.125 · 16)
+    assert data.shape == (3, 16, 16) and isinstance(data.transform, RandomCrop)
+    # The stored images are the centre squares resized to 18, as crop="center" at 18 gives.
+    assert torch.equal(data.images, image_folder(tmp_path, size=18).images)
+    assert image_folder(tmp_path, size=64, crop="random").images.shape[-1] == 72
+    assert image_folder(tmp_path, size=10, crop="random", crop_scale=1.0).images.shape[-1] == 10
+
+
+def test_centre_crop_stays_the_default_with_no_transform(tmp_path: Path) -> None:
+    _faces(tmp_path)
+    default = image_folder(tmp_path, size=16)
+    assert default.transform is None and default.images.shape == (6, 3, 16, 16)
+    assert torch.equal(default.images, image_folder(tmp_path, size=16, crop="center").images)
+    torch.manual_seed(0)
+    batch, _ = make_source(default, 6).next()  # the trainer serves the stored images
+    assert sorted(batch.sum(dim=(1, 2, 3)).tolist()) == sorted(
+        default.images.sum(dim=(1, 2, 3)).tolist())
+
+
+def test_trainer_batches_are_fresh_crops_inside_the_images(tmp_path: Path) -> None:
+    data = image_folder(_faces(tmp_path), size=16, crop="random")
+    torch.manual_seed(0)
+    source = make_source(data, 6)  # batch = the whole data set: every image every batch
+    offsets = []
+    for _ in range(4):
+        batch, labels = source.next()
+        assert batch.shape == (6, 3, 16, 16) and labels is not None
+        # Which image each crop came from: its stored image holds it as a window.
+        offsets.append(sorted(
+            (k, _offset(data.images[k], crop)) for crop in batch
+            for k in range(6) if (_windows(data.images[k], 16) == crop).flatten(2).all(-1).any()
+        ))
+    assert all(sorted(k for k, _ in o) == list(range(6)) for o in offsets)
+    assert all(0 <= i <= 2 and 0 <= j <= 2 for o in offsets for _, (i, j) in o)
+    assert len({tuple(o) for o in offsets}) == 4  # every batch is cropped afresh
+
+
+def test_random_crops_are_reproducible_under_the_seed(tmp_path: Path) -> None:
+    data = image_folder(_faces(tmp_path), size=16, crop="random")
+
+    def batches(seed: int) -> list[torch.Tensor]:
+        torch.manual_seed(seed)  # the trainer seeds the global RNG, which seeds the source
+        source = make_source(data, 3)
+        return [source.next()[0] for _ in range(5)]
+
+    a, b, c = batches(1), batches(1), batches(2)
+    assert all(torch.equal(x, y) for x, y in zip(a, b, strict=True))
+    assert not all(torch.equal(x, y) for x, y in zip(a, c, strict=True))
+
+
+def test_random_crop_position_survives_a_state_dict_round_trip(tmp_path: Path) -> None:
+    data = image_folder(_faces(tmp_path), size=16, crop="random")
+    torch.manual_seed(3)
+    source = make_source(data, 4)
+    for _ in range(3):  # mid-way through the second epoch (6 // 4 = 1 batch an epoch)
+        source.next()
+    state = source.state_dict()
+    assert "transform_state" in state
+    expected = [source.next()[0] for _ in range(3)]
+    torch.manual_seed(99)  # a different seed: the state must win
+    restored = make_source(data, 4)
+    restored.load_state_dict(state)
+    assert all(torch.equal(restored.next()[0], x) for x in expected)
+    # A checkpoint of plain data does not resume augmented data, nor the reverse.
+    plain = make_source(image_folder(tmp_path, size=18), 4)
+    with pytest.raises(ValueError, match="data was augmented by a transform but fit"):
+        plain.load_state_dict(state)
+    with pytest.raises(ValueError, match="data was not augmented but fit"):
+        restored.load_state_dict(plain.state_dict())

@@ -108,6 +108,24 @@ def test_label_smoothing_is_passed_to_the_discriminator_loss(cls) -> None:
                        cls().generator_terms(batch)[cls.name])
 
 
+@pytest.mark.parametrize("cls", [L.MMGAN, L.NSGAN])
+def test_label_noise_is_passed_to_the_discriminator_loss(cls) -> None:
+    net, batch = make_batch()
+    r, f = net(batch.real).squeeze(1).detach(), net(batch.fake).squeeze(1).detach()
+    loss = cls(label_smoothing=0.1, label_noise=0.05)
+    torch.manual_seed(4)
+    got = loss.discriminator_terms(batch)[cls.name]
+    torch.manual_seed(4)  # the same global draws, through the function
+    expected = F.mmgan_discriminator_loss(r, f, label_smoothing=0.1, label_noise=0.05)
+    assert torch.equal(got.detach(), expected)
+    # The generator's loss has no noise and draws nothing.
+    state = torch.get_rng_state()
+    assert torch.equal(loss.generator_terms(batch)[cls.name],
+                       cls().generator_terms(batch)[cls.name])
+    assert torch.equal(torch.get_rng_state(), state)
+    assert loss.get_config() == {"label_smoothing": 0.1, "label_noise": 0.05}
+
+
 def test_r1_term_is_weight_over_two_times_the_penalty() -> None:
     w = torch.tensor([3.0, 4.0], dtype=torch.float64)
     batch = GANBatch(lambda x: x @ w, torch.randn(4, 2, dtype=torch.float64),
@@ -150,6 +168,11 @@ def test_penalties_do_not_touch_the_generator_loss() -> None:
         (lambda: L.MMGAN(label_smoothing=-0.1), ValueError,
          r"label_smoothing must lie in \[0, 1\)"),
         (lambda: L.NSGAN(label_smoothing="0.1"), TypeError, "label_smoothing must be a number"),
+        (lambda: L.NSGAN(label_noise=1.0), ValueError,
+         r"label_noise must lie in \[0, 1\), got 1\.0"),
+        (lambda: L.MMGAN(label_noise=None), TypeError, "label_noise must be a number"),
+        (lambda: L.NSGAN(label_smoothing=0.9, label_noise=0.2), ValueError,
+         r"label_smoothing \+ label_noise must be at most 1"),
         (lambda: L.GradientPenalty(-1.0), ValueError,
          r"weight must be a finite number >= 0, got -1\.0"),
         (lambda: L.GradientPenalty(float("inf")), ValueError, "weight must be a finite number"),
@@ -175,6 +198,7 @@ def test_discriminator_with_wrong_output_shape_is_rejected() -> None:
 def test_reprs_show_the_arguments() -> None:
     # Only the arguments that differ from the defaults are shown.
     assert repr(L.NSGAN(label_smoothing=0.1)) == "NSGAN(label_smoothing=0.1)"
+    assert repr(L.MMGAN(label_noise=0.05)) == "MMGAN(label_noise=0.05)"
     assert repr(L.MMGAN()) == "MMGAN()"
     assert repr(L.GradientPenalty(5)) == "GradientPenalty(weight=5.0)"
     assert repr(L.GradientPenalty(target=0)) == "GradientPenalty(target=0.0)"

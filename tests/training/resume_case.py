@@ -15,6 +15,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from gankit import Trainer
 from gankit.callbacks import EMA
+from gankit.data import ImageDataset, RandomCrop
 from gankit.losses import NSGAN, WGANGP
 from gankit.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 
@@ -29,6 +30,13 @@ def build(case: str) -> tuple[Trainer, object]:
         D = MLPDiscriminator((2,), hidden=(16, 16), dropout=0.2)
         data: object = torch.randn(200, 2, generator=data_gen)
         trainer = Trainer(G, D, NSGAN(), seed=7, progress_bar=False, callbacks=[EMA(0.9)])
+    elif case == "label_noise":
+        # The noisy targets are drawn from the global RNG at every D update.
+        G = MLPGenerator(4, (2,), hidden=(16,))
+        D = MLPDiscriminator((2,), hidden=(16,))
+        data = torch.randn(200, 2, generator=data_gen)
+        trainer = Trainer(G, D, NSGAN(label_smoothing=0.1, label_noise=0.05), d_steps=2,
+                          seed=7, progress_bar=False)
     elif case == "wgangp":
         G = MLPGenerator(4, (2,), hidden=(16,))
         D = MLPDiscriminator((2,), hidden=(16,), norm_layer=None)
@@ -40,6 +48,14 @@ def build(case: str) -> tuple[Trainer, object]:
         x = torch.rand(64, 1, 8, 8, generator=data_gen) * 2 - 1
         labels = torch.randint(0, 3, (64,), generator=data_gen)
         data = (x, labels)
+        trainer = Trainer(G, D, NSGAN(), seed=7, progress_bar=False)
+    elif case == "random_crop":
+        # A fresh random 8x8 crop of each 11x11 image in every batch (the source's generator).
+        G = DCGANGenerator(8, (1, 8, 8), base_channels=4)
+        D = DCGANDiscriminator((1, 8, 8), base_channels=4)
+        x = torch.rand(80, 1, 11, 11, generator=data_gen) * 2 - 1
+        data = ImageDataset(x, torch.zeros(80, dtype=torch.int64), ("faces",),
+                            transform=RandomCrop(8))
         trainer = Trainer(G, D, NSGAN(), seed=7, progress_bar=False)
     elif case == "loader":
         G = MLPGenerator(4, (2,), hidden=(16,))

@@ -19,7 +19,9 @@ def run(*args: str) -> None:
     assert proc.returncode == 0, proc.stderr
 
 
-@pytest.mark.parametrize("case", ["nsgan", "wgangp", "conditional", "loader"])
+@pytest.mark.parametrize(
+    "case", ["nsgan", "wgangp", "conditional", "loader", "label_noise", "random_crop"]
+)
 def test_resume_in_fresh_process_is_bitwise_exact(case: str, tmp_path: Path) -> None:
     full, part, resumed = tmp_path / "full.pt", tmp_path / "part.ckpt", tmp_path / "resumed.pt"
     run(case, "full", str(full))

@@ -10,7 +10,14 @@ arguments::
 
 Toy distributions are infinite samplers unless ``fixed_size`` draws a fixed
 training set once (from a generator seeded with ``trainer.seed``). Image data
-sets are held in memory and shuffled every epoch by the trainer.
+sets are held in memory and shuffled every epoch by the trainer; an
+``image_folder`` with ``crop = "random"`` is also cropped afresh in every batch::
+
+    [data]
+    name = "image_folder"
+    path = "path/to/faces"
+    size = 64
+    crop = "random"      # 64 × 64 crops of the images kept at 72 × 72
 """
 
 from __future__ import annotations
@@ -73,6 +80,11 @@ DATA_FIELDS: dict[str, dict[str, Field]] = {
         "path": _PATH,
         "size": Field("int", REQUIRED, "images are resized to size × size", minimum=1),
         "channels": Field("int", 3, "1 (grey) or 3 (RGB)", minimum=1),
+        "crop": Field("str", "center", "'center': the centred square; 'random': a fresh "
+                      "random size × size crop of each image in every batch",
+                      choices=("center", "random")),
+        "crop_scale": Field("float", None, "crop = 'random' only: images are kept at "
+                            "round(crop_scale · size) pixels (default 1.125)", minimum=1.0),
     },
 }
 

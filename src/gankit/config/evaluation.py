@@ -111,6 +111,8 @@ def image_metrics(config: dict[str, Any], data: DataSpec) -> ImageMetrics | None
     if side not in (8, 16, 28, 32):  # the digits (8, 16, 32) and MNIST (28) classifiers
         return None
     real = data.held_out.images if data.held_out is not None else data.data.images
+    if tuple(real.shape[1:]) != tuple(shape):  # stored larger for random crops
+        return None
     limit = config.get("max_real", 10000)
     if len(real) > limit:
         keep = torch.randperm(len(real), generator=torch.Generator().manual_seed(config["seed"]))

@@ -4,7 +4,8 @@ The toy distributions (:func:`gaussian_2d`, :func:`ring`, :func:`grid`,
 :func:`swiss_roll`) are infinite samplers with ``.sample(n, generator=...)``.
 The image loaders (:func:`digits`, :func:`mnist_bundled`, :func:`mnist_idx`, :func:`cifar10`,
 :func:`image_folder`) read local files only, never download, and all return
-an :class:`ImageDataset` of float32 images in ``[−1, 1]`` with int64 labels.
+an :class:`ImageDataset` of float32 images in ``[−1, 1]`` with int64 labels;
+a :class:`RandomCrop` given as its ``transform`` augments every drawn batch.
 """
 
 from gankit.data._dataset import ImageDataset
@@ -23,16 +24,19 @@ from gankit.data.mnist_bundled import (
 )
 from gankit.data.split import stratified_fraction, stratified_split
 from gankit.data.swiss_roll import SwissRoll2D, swiss_roll
+from gankit.data.transforms import BatchTransform, RandomCrop
 
 __all__ = [
     "CIFAR10_CLASSES",
     "IMAGE_EXTENSIONS",
     "MNIST_BUNDLED_HELD_OUT_PER_CLASS",
+    "BatchTransform",
     "DataError",
     "DataNotFoundError",
     "Gaussian2D",
     "Grid2D",
     "ImageDataset",
+    "RandomCrop",
     "Ring2D",
     "SwissRoll2D",
     "ToyDistribution",

@@ -9,6 +9,8 @@ import torch
 from torch import Tensor
 from torch.utils.data import Dataset
 
+from gankit.data.transforms import BatchTransform
+
 __all__ = ["ImageDataset"]
 
 
@@ -28,26 +30,36 @@ class ImageDataset(Dataset[tuple[Tensor, Tensor]]):
     .. math::
         x = p / 127.5 - 1 \in [-1, 1]
 
+    With a ``transform`` (a :class:`~gankit.data.RandomCrop`, say), ``images``
+    holds the stored images and every batch drawn is transformed afresh: the
+    trainer applies it to each real batch with a generator of its own, seeded
+    from the run's seed and saved in checkpoints, and ``dataset[i]`` applies it
+    to one image with the global torch RNG (so a ``DataLoader`` augments too).
+    ``shape`` is then the shape of a transformed image, which models are built for.
+
     Args:
         images: Float32 images in ``[−1, 1]``.
         labels: Int64 class indices in ``[0, len(classes))``.
         classes: One name per class; ``labels[i]`` indexes it.
+        transform: A random transform of each drawn batch, or ``None``.
 
     Attributes:
-        images: The images, float32 of shape ``(N, C, H, W)``.
+        images: The stored images, float32 of shape ``(N, C, H, W)``.
         labels: The labels, int64 of shape ``(N,)``.
         classes: Class names, a tuple of ``num_classes`` strings.
         num_classes: ``len(classes)``.
-        shape: The shape of **one** image, ``(C, H, W)``.
+        shape: The shape of **one** served image, ``(C, H, W)`` (after ``transform``).
+        transform: The transform, or ``None``.
 
     Raises:
         TypeError: If ``images`` or ``labels`` is not a tensor of the right dtype,
-            or a class name is not a string.
+            a class name is not a string, or ``transform`` is not a transform.
         ValueError: If shapes disagree, ``classes`` is empty, a label is out of
-            range or a pixel lies outside ``[−1, 1]``.
+            range, a pixel lies outside ``[−1, 1]``, or the images are too small
+            for ``transform``.
 
     Shape:
-        - images: ``(N, C, H, W)``; labels: ``(N,)``; ``dataset[i]``: ``((C, H, W), ())``.
+        - images: ``(N, C, H, W)``; labels: ``(N,)``; ``dataset[i]``: ``(shape, ())``.
 
     Example:
         >>> data = ImageDataset(torch.zeros(4, 1, 8, 8), torch.tensor([0, 1, 1, 0]), ("a", "b"))
@@ -56,9 +68,17 @@ class ImageDataset(Dataset[tuple[Tensor, Tensor]]):
         >>> image, label = data[1]
         >>> tuple(image.shape), int(label)
         ((1, 8, 8), 1)
+        >>> from gankit.data import RandomCrop
+        >>> cropped = ImageDataset(torch.zeros(4, 1, 9, 9), torch.zeros(4, dtype=torch.int64),
+        ...                        ("a",), transform=RandomCrop(8))
+        >>> cropped.shape, tuple(cropped[0][0].shape), tuple(cropped.images.shape)
+        ((1, 8, 8), (1, 8, 8), (4, 1, 9, 9))
     """
 
-    def __init__(self, images: Tensor, labels: Tensor, classes: Sequence[str]) -> None:
+    def __init__(
+        self, images: Tensor, labels: Tensor, classes: Sequence[str],
+        transform: BatchTransform | None = None,
+    ) -> None:
         if not isinstance(images, Tensor) or images.dtype != torch.float32:
             raise TypeError(f"images must be a float32 tensor, got {_describe(images)}")
         if images.dim() != 4:
@@ -84,9 +104,17 @@ class ImageDataset(Dataset[tuple[Tensor, Tensor]]):
                 f"images must lie in [-1, 1], got values in "
                 f"[{float(images.min())}, {float(images.max())}]"
             )
+        if transform is not None:
+            if not isinstance(transform, BatchTransform):
+                raise TypeError(
+                    "transform must be a batch transform such as gankit.data.RandomCrop "
+                    f"(a callable with output_shape) or None, got {type(transform).__name__}"
+                )
+            transform.output_shape(tuple(images.shape[1:]))  # type: ignore[arg-type]
         self.images = images
         self.labels = labels
         self.classes: tuple[str, ...] = tuple(classes)
+        self.transform = transform
 
     @property
     def num_classes(self) -> int:
@@ -95,22 +123,29 @@ class ImageDataset(Dataset[tuple[Tensor, Tensor]]):
 
     @property
     def shape(self) -> tuple[int, int, int]:
-        """The shape ``(C, H, W)`` of one image."""
+        """The shape ``(C, H, W)`` of one served image (after the transform, if any)."""
         _, c, h, w = self.images.shape
-        return (c, h, w)
+        return (c, h, w) if self.transform is None else self.transform.output_shape((c, h, w))
 
     def __len__(self) -> int:
         """The number of images ``N``."""
         return self.images.shape[0]
 
     def __getitem__(self, index: int) -> tuple[Tensor, Tensor]:
-        """Return ``(image, label)``: shapes ``(C, H, W)`` and ``()``."""
-        return self.images[index], self.labels[index]
+        """Return ``(image, label)``: shapes :attr:`shape` and ``()``.
+
+        With a transform, the image is transformed with the global torch RNG.
+        """
+        image = self.images[index]
+        if self.transform is not None:
+            image = self.transform(image[None])[0]
+        return image, self.labels[index]
 
     def __repr__(self) -> str:
+        extra = "" if self.transform is None else f", transform={self.transform!r}"
         return (
             f"ImageDataset(num_images={len(self)}, shape={self.shape}, "
-            f"num_classes={self.num_classes})"
+            f"num_classes={self.num_classes}{extra})"
         )
 
 

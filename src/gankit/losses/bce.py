@@ -6,8 +6,8 @@ from typing import ClassVar
 
 from torch import Tensor
 
-from gankit._validation import check_probability
 from gankit.functional import mmgan_discriminator_loss, mmgan_generator_loss, nsgan_generator_loss
+from gankit.functional.bce import _label_arguments
 from gankit.losses._repr import call_repr
 from gankit.losses.base import GANBatch, LossTerm
 
@@ -15,26 +15,29 @@ __all__ = ["MMGAN", "NSGAN"]
 
 
 class _BinaryCrossEntropy(LossTerm):
-    """What MMGAN and NSGAN share: the discriminator's ``-V(D, G)`` and its label smoothing.
+    """What MMGAN and NSGAN share: the discriminator's ``-V(D, G)``, its smoothing and noise.
 
     The two differ only in the generator's loss; ``mmgan_discriminator_loss``
     and ``nsgan_discriminator_loss`` of :mod:`gankit.functional` are the same
-    function under two names.
+    function under two names. The noise of ``label_noise`` is drawn from the
+    global torch RNG, which the trainer seeds and saves in its checkpoints.
     """
 
-    config_keys: ClassVar[tuple[str, ...]] = ("label_smoothing",)
+    config_keys: ClassVar[tuple[str, ...]] = ("label_smoothing", "label_noise")
 
-    def __init__(self, label_smoothing: float = 0.0) -> None:
-        self.label_smoothing = check_probability(label_smoothing, "label_smoothing")
+    def __init__(self, label_smoothing: float = 0.0, label_noise: float = 0.0) -> None:
+        self.label_smoothing, self.label_noise = _label_arguments(label_smoothing, label_noise)
 
     def discriminator(self, batch: GANBatch) -> Tensor:
-        """``-V(D, G)`` on the batch's logits."""
+        """``-V(D, G)`` on the batch's logits, with smoothed and noisy targets."""
         return mmgan_discriminator_loss(
-            batch.real_logits, batch.fake_logits, label_smoothing=self.label_smoothing
+            batch.real_logits, batch.fake_logits, label_smoothing=self.label_smoothing,
+            label_noise=self.label_noise,
         )
 
     def __repr__(self) -> str:
-        return call_repr(self, label_smoothing=(self.label_smoothing, 0.0))
+        return call_repr(self, label_smoothing=(self.label_smoothing, 0.0),
+                         label_noise=(self.label_noise, 0.0))
 
 
 class MMGAN(_BinaryCrossEntropy):
@@ -59,10 +62,16 @@ class MMGAN(_BinaryCrossEntropy):
     Args:
         label_smoothing: One-sided label smoothing ``s`` in ``[0, 1)`` for the
             discriminator: the real target becomes ``1 - s``; fakes keep 0.
+        label_noise: Noisy labels ``a`` in ``[0, 1)`` for the discriminator, as
+            in the Keras GAN overview: every real and every fake target is
+            lowered by its own ``u ~ U[0, a)`` (real ``1 - s - u``, fake ``-u``),
+            drawn from the global torch RNG at each discriminator update; see
+            :func:`~gankit.functional.mmgan_discriminator_loss`. ``s + a`` may
+            not exceed 1.
 
     Raises:
-        TypeError: If ``label_smoothing`` is not a number.
-        ValueError: If ``label_smoothing`` is not in ``[0, 1)``.
+        TypeError: If ``label_smoothing`` or ``label_noise`` is not a number.
+        ValueError: If either is not in ``[0, 1)``, or their sum exceeds 1.
 
     Shape:
         - Discriminator logits: ``(N,)`` on real, ``(M,)`` on fake samples.
@@ -107,10 +116,16 @@ class NSGAN(_BinaryCrossEntropy):
     Args:
         label_smoothing: One-sided label smoothing ``s`` in ``[0, 1)`` for the
             discriminator: the real target becomes ``1 - s``; fakes keep 0.
+        label_noise: Noisy labels ``a`` in ``[0, 1)`` for the discriminator, as
+            in the Keras GAN overview: every real and every fake target is
+            lowered by its own ``u ~ U[0, a)`` (real ``1 - s - u``, fake ``-u``),
+            drawn from the global torch RNG at each discriminator update; see
+            :func:`~gankit.functional.mmgan_discriminator_loss`. ``s + a`` may
+            not exceed 1.
 
     Raises:
-        TypeError: If ``label_smoothing`` is not a number.
-        ValueError: If ``label_smoothing`` is not in ``[0, 1)``.
+        TypeError: If ``label_smoothing`` or ``label_noise`` is not a number.
+        ValueError: If either is not in ``[0, 1)``, or their sum exceeds 1.
 
     Shape:
         - Discriminator logits: ``(N,)`` on real, ``(M,)`` on fake samples.
@@ -120,7 +135,7 @@ class NSGAN(_BinaryCrossEntropy):
         >>> import torch
         >>> from gankit.losses import R1Penalty
         >>> d = torch.nn.Linear(2, 1)
-        >>> loss = NSGAN(label_smoothing=0.1) + 10.0 * R1Penalty()
+        >>> loss = NSGAN(label_smoothing=0.1, label_noise=0.05) + 10.0 * R1Penalty()
         >>> batch = GANBatch(lambda x: d(x).squeeze(1), torch.randn(4, 2), torch.randn(4, 2))
         >>> sorted(loss.discriminator_terms(batch)), sorted(loss.generator_terms(batch))
         (['nsgan', 'r1'], ['nsgan'])

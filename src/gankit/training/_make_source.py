@@ -19,7 +19,8 @@ def make_source(data: Any, batch_size: int) -> TensorSource | LoaderSource | Sam
 
     Args:
         data: A ``DataLoader``; a tensor ``(N, *S)``; an ``(x, labels)`` tuple of
-            tensors; a data set with ``images`` and ``labels``; a map-style
+            tensors; a data set with ``images`` and ``labels`` (and an optional
+            ``transform`` applied to each batch); a map-style
             ``Dataset`` of tensors or ``(x, label)`` pairs; or a sampler with
             ``.sample(n, generator=...)``.
         batch_size: Batch size for tensors, data sets and samplers (a DataLoader
@@ -49,7 +50,8 @@ def make_source(data: Any, batch_size: int) -> TensorSource | LoaderSource | Sam
         return TensorSource(x, labels, batch_size)
     if hasattr(data, "images") and hasattr(data, "labels") and isinstance(data.images, Tensor):
         check_tensor_data(data.images, f"the images of {type(data).__name__}")
-        return TensorSource(data.images, data.labels, batch_size)
+        return TensorSource(data.images, data.labels, batch_size,
+                            transform=getattr(data, "transform", None))
     if callable(getattr(data, "sample", None)):
         return SamplerSource(data, batch_size)
     if isinstance(data, IterableDataset):

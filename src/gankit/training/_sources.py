@@ -14,6 +14,8 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader
 
+from gankit.data.transforms import BatchTransform
+
 __all__ = ["DataSource", "LoaderSource", "SamplerSource", "TensorSource"]
 
 Batch = tuple[Tensor, "Tensor | None"]
@@ -44,14 +46,20 @@ class TensorSource:
 
     The permutation is drawn from the source's own generator, seeded from the
     global torch RNG when the source is made, so the trainer's seed fixes it.
-    The last incomplete batch of an epoch is dropped.
+    The last incomplete batch of an epoch is dropped. A ``transform`` (an image
+    data set's :class:`~gankit.data.RandomCrop`) is applied to every batch with
+    a second generator of the source's, seeded the same way and saved with the
+    position, so augmented batches are reproducible and resume exactly.
     """
 
     kind = "tensor"
     #: Whether ``make_source`` checked the whole data up front (no per-batch checks).
     prechecked = True
 
-    def __init__(self, x: Tensor, labels: Tensor | None, batch_size: int) -> None:
+    def __init__(
+        self, x: Tensor, labels: Tensor | None, batch_size: int,
+        transform: BatchTransform | None = None,
+    ) -> None:
         self._size = int(x.shape[0])
         if batch_size > self._size:
             raise ValueError(
@@ -65,6 +73,11 @@ class TensorSource:
         self.completed_epochs = 0
         self._gen = torch.Generator()
         self._gen.manual_seed(int(torch.randint(0, 2**62, (), dtype=torch.int64)))
+        self.transform = transform
+        self._transform_gen: torch.Generator | None = None
+        if transform is not None:  # no extra global draw for data without a transform
+            self._transform_gen = torch.Generator()
+            self._transform_gen.manual_seed(int(torch.randint(0, 2**62, (), dtype=torch.int64)))
         self._epoch_state = self._gen.get_state()
         self._perm: Tensor | None = None
         self._index = 0
@@ -87,7 +100,10 @@ class TensorSource:
         self._index += 1
         if self._index >= self._per_epoch:
             self.completed_epochs += 1
-        return self._take(idx)
+        x, labels = self._take(idx)
+        if self.transform is not None:
+            x = self.transform(x, generator=self._transform_gen)
+        return x, labels
 
     def state_dict(self) -> dict[str, Any]:
         return {
@@ -99,16 +115,28 @@ class TensorSource:
             "started": self._perm is not None,
             "epoch_state": self._epoch_state,
             "gen_state": self._gen.get_state(),
+            **({} if self._transform_gen is None
+               else {"transform_state": self._transform_gen.get_state()}),
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         _check_kind(state, self.kind, size=self._size, batch_size=self.batch_size)
+        saved = "transform_state" in state
+        if saved != (self._transform_gen is not None):
+            raise ValueError(
+                "the checkpoint's data was "
+                f"{'augmented by a transform' if saved else 'not augmented'} but fit() was "
+                f"given data {'without' if saved else f'with the transform {self.transform!r}'}"
+                "; resume with the same data"
+            )
         self.completed_epochs = int(state["completed_epochs"])
         if state["started"]:
             self._gen.set_state(state["epoch_state"])
             self._start_epoch()
             self._index = int(state["index"])
         self._gen.set_state(state["gen_state"])
+        if self._transform_gen is not None:
+            self._transform_gen.set_state(state["transform_state"])
 
 
 class LoaderSource:
