@@ -23,6 +23,7 @@ from gankit.data.mnist_bundled import (
     mnist_bundled_split_indices,
 )
 from gankit.data.split import stratified_fraction, stratified_split
+from gankit.data.stacked_mnist import stacked_mnist
 from gankit.data.swiss_roll import SwissRoll2D, swiss_roll
 from gankit.data.transforms import BatchTransform, RandomCrop
 
@@ -51,6 +52,7 @@ __all__ = [
     "mnist_idx",
     "read_idx",
     "ring",
+    "stacked_mnist",
     "stratified_fraction",
     "stratified_split",
     "swiss_roll",

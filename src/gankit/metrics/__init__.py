@@ -44,6 +44,11 @@ from gankit.metrics.precision_recall import (
     PrecisionRecallResult,
     precision_recall,
 )
+from gankit.metrics.stacked_modes import (
+    StackedModesResult,
+    stacked_mnist_modes,
+    stacked_modes_from_labels,
+)
 
 __all__ = [
     "INCEPTION_WEIGHTS_URL",
@@ -67,6 +72,7 @@ __all__ = [
     "PrecisionRecall",
     "PrecisionRecallResult",
     "SigmaSelectionResult",
+    "StackedModesResult",
     "builtin_classifier",
     "density_coverage",
     "digits_classifier",
@@ -84,6 +90,8 @@ __all__ = [
     "parzen_log_likelihood",
     "precision_recall",
     "select_parzen_sigma",
+    "stacked_mnist_modes",
+    "stacked_modes_from_labels",
 ]
 
 #: Names renamed in this release, kept one release as warning aliases.
