@@ -164,6 +164,7 @@ def build(recipe: Recipe, shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module,
 
 
 def train(recipe: Recipe, data: ImageDataset, steps: int, seed: int) -> Trainer:
+    torch.manual_seed(seed)  # the initial weights (the Trainer seeds the rest)
     g, d, loss = build(recipe, tuple(data.shape))
     callbacks = []
     if recipe.ema_decay is not None:

@@ -299,8 +299,56 @@ RENDERERS: dict[str, Callable[[Any], list[str]]] = {
 }
 
 
+#: Benchmarks whose rows come from ``benchmarks/image_quality_table.py`` (the README's too).
+IMAGE_TABLES = ("image_quality_mnist", "image_quality_digits", "stacked_mnist")
+
+
+def render_image_tables(name: str, root: Path) -> tuple[list[str], list[Path]]:
+    """The rows of ``image_quality_table.py`` for one table, as RST, under its command."""
+    import importlib
+    import sys
+
+    folder = str(root / "benchmarks")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    module = importlib.import_module("image_quality_table")
+    module.RESULTS = root / "benchmarks" / "results"
+    if name == "stacked_mnist":
+        header, rows = module.stacked_table()
+        script, pattern = root / "benchmarks" / "stacked_mnist.py", "stacked_mnist_*.json"
+    else:
+        header, rows = module.image_table(name.removeprefix("image_quality_"))
+        script, pattern = root / "benchmarks" / "image_quality.py", f"{name}_*.json"
+    files = sorted((root / "benchmarks" / "results").glob(pattern))
+    command = run_command(script) or ""
+    if name == "image_quality_digits":
+        command = command.replace("--dataset mnist", "--dataset digits").replace(
+            "image_quality_mnist_", "image_quality_digits_")
+    lines = ["Reproduce with:", "", ".. code-block:: bash", ""]
+    lines += [f"   {ln}" for ln in command.splitlines()] + [""]
+    if not rows:
+        lines += [".. note::", "", f"   No results yet (``benchmarks/results/{pattern}``).", ""]
+    else:
+        lines += [f"Results from ``benchmarks/results/{pattern}``:", ""]
+        lines += table(header, [[cell.replace("`", "``") for cell in row] for row in rows])
+    for file in files:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        met = data.get("targets_met", {})
+        targets = "; ".join(f"{k.replace('_', ' ')} {t['target']}: "
+                            f"{'met' if t['met'] else 'missed'} ({t['mean']:.3g})"
+                            for k, t in met.items())
+        note = f" Note: {data['note']}." if data.get("note") else ""
+        lines.append(f"- ``{data['recipe']}`` (``{file.relative_to(root)}``): "
+                     f"{data['recipe_settings'].get('description', '')}."
+                     + (f" Targets: {targets}." if targets else "") + note)
+    lines.append("")
+    return lines, [script, root / "benchmarks" / "image_quality_table.py", *files]
+
+
 def render(name: str, root: Path) -> tuple[list[str], list[Path]]:
     """The RST for one benchmark and the files it was made from."""
+    if name in IMAGE_TABLES:
+        return render_image_tables(name, root)
     script = root / "benchmarks" / f"{name.split('_modes_')[0]}_modes.py"
     if not name.startswith("toy_modes_"):
         script = root / "benchmarks" / f"{name}.py"
@@ -360,7 +408,8 @@ class OtherBenchDirective(SphinxDirective):
         lines: list[str] = []
         for file in sorted(folder.glob("*.json")):
             name = file.stem
-            if name in RENDERERS or name.startswith("toy_modes_"):
+            if name in RENDERERS or name.startswith(("toy_modes_", "image_quality_",
+                                                     "stacked_mnist")):
                 continue
             body, sources = render(name, root)
             for path in sources:

