@@ -122,3 +122,9 @@ def test_gankit_train_writes_image_metrics_and_logs_them_every_n_steps(tmp_path:
     header = (run / "log.csv").read_text().splitlines()[0].split(",")
     assert {"eval/fd", "eval/inception_score", "eval/recall"} <= set(header)
     assert (run / "samples.png").is_file()
+    # gankit evaluate on the finished run: the same code on the same generator, the same figures.
+    again = subprocess.run([sys.executable, "-m", "gankit", "evaluate", str(run), "--no-plot"],
+                           capture_output=True, text=True, env=env, timeout=300)
+    assert again.returncode == 0, again.stderr
+    evaluated = json.loads((run / "eval" / "last" / "metrics.json").read_text())
+    assert {k: evaluated[k] for k in IMAGE_KEYS} == {k: metrics[k] for k in IMAGE_KEYS}

@@ -51,3 +51,14 @@ def test_images_become_uint8_rgb() -> None:
     assert out.shape == (1, 5)
     with pytest.raises(ValueError, match=r"images must have shape \(N, 1 or 3, H, W\)"):
         adapter(torch.zeros(1, 2, 4, 4))
+
+
+def test_probabilities_are_the_softmax_of_the_stand_in_logits(tmp_path: Path) -> None:
+    module = inception._InceptionFeatures(_Recorder(), softmax=True)
+    x = torch.rand(3, 1, 4, 4) * 2 - 1
+    probs = module(x)
+    logits = module.inception.seen.flatten(1).double()[:, :5]
+    expected = torch.exp(logits - logits.logsumexp(dim=1, keepdim=True))  # float64 reference
+    torch.testing.assert_close(probs, expected)
+    with pytest.raises(FileNotFoundError, match="gankit never downloads"):
+        inception.inception_probabilities(tmp_path / "weights.pth")

@@ -26,7 +26,11 @@ from gankit.metrics.digits_model import (
 from gankit.metrics.features import extract_features
 from gankit.metrics.frechet import FrechetDistance, frechet_distance, frechet_distance_from_stats
 from gankit.metrics.image_quality import ImageQuality, ImageQualityResult, builtin_classifier
-from gankit.metrics.inception import INCEPTION_WEIGHTS_URL, inception_feature_extractor
+from gankit.metrics.inception import (
+    INCEPTION_WEIGHTS_URL,
+    inception_feature_extractor,
+    inception_probabilities,
+)
 from gankit.metrics.inception_score import InceptionScore, InceptionScoreResult, inception_score
 from gankit.metrics.kernel import KernelDistance, KernelDistanceResult, kernel_distance
 from gankit.metrics.memorization import MemorizationResult, nearest_training_neighbours
@@ -81,6 +85,7 @@ __all__ = [
     "frechet_distance",
     "frechet_distance_from_stats",
     "inception_feature_extractor",
+    "inception_probabilities",
     "inception_score",
     "kernel_distance",
     "mnist_classifier",

@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 from torch import Tensor, nn
 
-__all__ = ["INCEPTION_WEIGHTS_URL", "inception_feature_extractor"]
+__all__ = ["INCEPTION_WEIGHTS_URL", "inception_feature_extractor", "inception_probabilities"]
 
 #: Where torch-fidelity publishes the FID Inception weights (download them yourself).
 INCEPTION_WEIGHTS_URL = (
@@ -26,11 +26,15 @@ INCEPTION_WEIGHTS_URL = (
 
 
 class _InceptionFeatures(nn.Module):
-    """Maps images in ``[−1, 1]`` to uint8 RGB, then to Inception's 2048 pool features."""
+    """Maps images in ``[−1, 1]`` to uint8 RGB, then to one Inception output.
 
-    def __init__(self, inception: nn.Module) -> None:
+    The output is the 2048 pool features, or with ``softmax`` the class
+    probabilities of the 1,008 ``logits_unbiased`` (the Inception Score's).
+    """
+
+    def __init__(self, inception: nn.Module, softmax: bool = False) -> None:
         super().__init__()
-        self.inception = inception
+        self.inception, self.softmax = inception, softmax
 
     def forward(self, x: Tensor) -> Tensor:
         if x.dim() != 4 or x.shape[1] not in (1, 3):
@@ -39,7 +43,30 @@ class _InceptionFeatures(nn.Module):
             )
         x = x.expand(-1, 3, -1, -1)  # (N, 3, H, W): grey images repeat their channel
         pixels = ((x.clamp(-1.0, 1.0) + 1.0) * 127.5).round().to(torch.uint8)
-        return self.inception(pixels)[0]  # (N, 2048); resized to 299×299 inside
+        out = self.inception(pixels)[0]  # (N, 2048) or (N, 1008); resized to 299×299 inside
+        return out.double().softmax(dim=1) if self.softmax else out
+
+
+def _load_inception(weights_path: str | os.PathLike[str], feature: str) -> nn.Module:
+    """torch-fidelity's Inception-v3 with one output, from a local weights file."""
+    if not isinstance(weights_path, (str, os.PathLike)):
+        raise TypeError(f"weights_path must be a path, got {type(weights_path).__name__}")
+    path = Path(weights_path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"Inception weights not found at {str(path)!r}; gankit never downloads: fetch "
+            f"{INCEPTION_WEIGHTS_URL} yourself and pass the file's path"
+        )
+    try:
+        from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
+    except ImportError as error:
+        raise ImportError(
+            "the Inception adapters need torch-fidelity: pip install torch-fidelity "
+            '(torchmetrics\' FID uses the same network: pip install "torchmetrics[image]")'
+        ) from error
+    return FeatureExtractorInceptionV3(
+        "inception-v3-compat", [feature], feature_extractor_weights_path=str(path)
+    )
 
 
 def inception_feature_extractor(weights_path: str | os.PathLike[str]) -> nn.Module:
@@ -72,22 +99,34 @@ def inception_feature_extractor(weights_path: str | os.PathLike[str]) -> nn.Modu
         ...
         FileNotFoundError: Inception weights not found at 'no/such/weights.pth'; ...
     """
-    if not isinstance(weights_path, (str, os.PathLike)):
-        raise TypeError(f"weights_path must be a path, got {type(weights_path).__name__}")
-    path = Path(weights_path)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"Inception weights not found at {str(path)!r}; gankit never downloads: fetch "
-            f"{INCEPTION_WEIGHTS_URL} yourself and pass the file's path"
-        )
-    try:
-        from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
-    except ImportError as error:
-        raise ImportError(
-            "inception_feature_extractor needs torch-fidelity: pip install torch-fidelity "
-            '(torchmetrics\' FID uses the same network: pip install "torchmetrics[image]")'
-        ) from error
-    inception = FeatureExtractorInceptionV3(
-        "inception-v3-compat", ["2048"], feature_extractor_weights_path=str(path)
-    )
-    return _InceptionFeatures(inception).eval()
+    return _InceptionFeatures(_load_inception(weights_path, "2048")).eval()
+
+
+def inception_probabilities(weights_path: str | os.PathLike[str]) -> nn.Module:
+    r"""Inception-v3's class probabilities for the Inception Score, from local weights.
+
+    The softmax of torch-fidelity's ``logits_unbiased`` (1,008 classes), as its
+    Inception Score computes it; pass it as ``probabilities`` to
+    :class:`~gankit.metrics.ImageQuality` beside :func:`inception_feature_extractor`.
+
+    Args:
+        weights_path: The torch-fidelity weights file (see :func:`inception_feature_extractor`).
+
+    Returns:
+        A module in eval mode mapping images to ``(N, 1008)`` float64 probabilities.
+
+    Raises:
+        TypeError: If ``weights_path`` is not a path.
+        FileNotFoundError: If the weights file does not exist (nothing is downloaded).
+        ImportError: If torch-fidelity is not installed.
+
+    Shape:
+        - Input ``(N, 1 or 3, H, W)`` in ``[−1, 1]``; output ``(N, 1008)``.
+
+    Example:
+        >>> inception_probabilities("no/such/weights.pth")
+        Traceback (most recent call last):
+        ...
+        FileNotFoundError: Inception weights not found at 'no/such/weights.pth'; ...
+    """
+    return _InceptionFeatures(_load_inception(weights_path, "logits_unbiased"), softmax=True).eval()
