@@ -108,3 +108,14 @@ def test_two_fresh_processes_running_the_readme_script_agree(tmp_path: Path) -> 
 def test_two_fresh_processes_running_the_readme_script_literally_agree(tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     _assert_same_runs(python_blocks()[0], tmp_path)
+
+
+def test_image_tables_show_the_committed_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The README's image-quality and Stacked MNIST tables are what
+    # benchmarks/image_quality_table.py prints from the committed JSON files.
+    import importlib
+
+    monkeypatch.syspath_prepend(str(README.parent / "benchmarks"))
+    tables = importlib.import_module("image_quality_table").tables()
+    assert "gankit `best`, 3 seeds" in tables and "real data (floor)" in tables
+    assert tables in README.read_text()
