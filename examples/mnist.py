@@ -25,6 +25,14 @@ Outputs in ``--out`` (default ``runs/mnist``):
 Run:
     python examples/mnist.py                    # 4,800 steps, about 10 minutes on one thread
     python examples/mnist.py --steps 600 --out runs/mnist_short
+
+Measured (seed 0, one thread on the 2-core machine shared with two benchmark
+runs: 951 s wall): against the 1,000 held-out digits, FD 10.3 (real training
+digits: 0.96), IS 5.13 (real: 8.72), precision 0.570 (real: 0.903), recall
+0.910 (real: 0.878), coverage 0.38 (real: 0.98). Most samples are legible
+digits, many with broken strokes; the recipe is far from the real-data floor.
+Not memorizing: the median distance of a generated digit to its nearest
+training digit is 2.1 times the held-out digits' (4.39 against 2.08).
 """
 
 from __future__ import annotations
@@ -90,7 +98,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     noise = trainer.sample_noise(1000, generator=torch.Generator().manual_seed(args.seed))
     fake = trainer.sample(1000, noise=noise)  # (1000, 1, 28, 28), from the EMA generator
     save_image_grid(fake[:64], args.out / "samples.png", nrow=8)
-    save_samples_picture(fake[:64], args.out / "real_vs_generated.png", real=test.images[:64])
+    shown = torch.randperm(len(test), generator=torch.Generator().manual_seed(0))[:64]
+    save_samples_picture(fake[:64], args.out / "real_vs_generated.png", real=test.images[shown])
 
     quality = ImageQuality.from_classifier(mnist_classifier(), test.images)
     floor_set = train.images[torch.randperm(len(train), generator=torch.Generator().manual_seed(0))
