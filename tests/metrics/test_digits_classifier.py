@@ -174,3 +174,13 @@ def test_held_out_accuracy_at_larger_sizes(size: int, tmp_path: Path) -> None:
     with torch.no_grad():
         accuracy = (model(test.images).argmax(dim=1) == test.labels).double().mean()
     assert float(accuracy) >= 0.95
+
+
+@pytest.mark.parametrize("mode", ["no_grad", "inference_mode"])
+def test_first_use_inside_an_evaluation_still_trains(tmp_path: Path, mode: str) -> None:
+    # gankit train's evaluation calls for the classifier under no_grad: training must not care.
+    context = torch.no_grad() if mode == "no_grad" else torch.inference_mode()
+    with context:
+        model = digits_classifier(8, cache_dir=tmp_path / mode)
+    assert torch.is_grad_enabled()
+    assert _same_weights(model, digits_classifier(8, cache_dir=tmp_path / mode))

@@ -80,6 +80,15 @@ def train_classifier(
     """
     threads = torch.get_num_threads()
     deterministic = torch.are_deterministic_algorithms_enabled()
+    with torch.enable_grad():  # the first use may come from inside an evaluation (no_grad)
+        _train_loop(model, images, labels, recipe, augment, threads, deterministic)
+
+
+def _train_loop(
+    model: nn.Module, images: Tensor, labels: Tensor, recipe: dict[str, Any],
+    augment: Callable[[Tensor, torch.Generator], Tensor] | None, threads: int,
+    deterministic: bool,
+) -> None:
     try:
         torch.set_num_threads(1)
         torch.use_deterministic_algorithms(True)
@@ -136,7 +145,8 @@ def load_or_train(
     Returns:
         The model on the CPU, in eval mode, with ``requires_grad=False``.
     """
-    with _exclusive(path), torch.random.fork_rng(devices=[]):
+    # Under inference mode (an evaluation's), the weights would be inference tensors.
+    with _exclusive(path), torch.inference_mode(False), torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         model = build()
         if path.is_file() and not retrain:
