@@ -1,7 +1,8 @@
-"""Helpers shared by the benchmark scripts: JSON output, timing, summaries, machine info."""
+"""What the benchmark scripts share: arguments, JSON output, timing, summaries, machine info."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
@@ -17,7 +18,51 @@ import torch
 
 from gankit._atomic import atomic_write  # the library's all-or-nothing file write
 
-__all__ = ["machine_info", "mean_and_sem", "stopwatch", "write_json"]
+__all__ = [
+    "check_seed_arguments",
+    "machine_info",
+    "mean_and_sem",
+    "seed_parser",
+    "stopwatch",
+    "targets_met",
+    "write_json",
+]
+
+
+def seed_parser(description: str, default_seeds: int) -> argparse.ArgumentParser:
+    """A parser with the seeded benchmarks' shared options.
+
+    ``--seeds``, ``--first-seed``, ``--steps``, ``--threads``, ``--out`` and
+    ``--note``; the caller adds its own (``--dataset``, ``--recipe``, ...) and
+    checks the values with :func:`check_seed_arguments`.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--seeds", type=int, default=default_seeds, help="number of seeds")
+    parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--steps", type=int, default=None,
+                        help="generator updates per seed (default: the recipe's)")
+    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
+    parser.add_argument("--out", type=Path, required=True, help="JSON file to write")
+    parser.add_argument("--note", default="", help="a remark stored in the JSON")
+    return parser
+
+
+def check_seed_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Stop with the parser's error when ``--seeds``, ``--threads`` or ``--steps`` is below 1."""
+    for name in ("seeds", "threads"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be >= 1, got {getattr(args, name)}")
+    if args.steps is not None and args.steps < 1:
+        parser.error(f"--steps must be >= 1, got {args.steps}")
+
+
+def targets_met(targets: dict[str, tuple[str, float]], mean: dict[str, float]) -> dict[str, Any]:
+    """Whether each mean meets its target ``(">=" or "<=", bound)``, as the JSON records it."""
+    out: dict[str, Any] = {}
+    for key, (op, bound) in targets.items():
+        ok = mean[key] >= bound if op == ">=" else mean[key] <= bound
+        out[key] = {"target": f"{op} {bound}", "mean": mean[key], "met": bool(ok)}
+    return out
 
 
 def write_json(obj: Any, path: str | os.PathLike[str]) -> Path:

@@ -49,12 +49,18 @@ import argparse
 import dataclasses
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
-from _common import machine_info, mean_and_sem, write_json
+from _common import (
+    check_seed_arguments,
+    machine_info,
+    mean_and_sem,
+    seed_parser,
+    targets_met,
+    write_json,
+)
 from torch import Tensor, nn
 
 from gankit import Trainer
@@ -249,33 +255,14 @@ def run_seed(dataset: str, recipe: Recipe, seed: int, steps: int, fraction: floa
     return run
 
 
-def check_targets(dataset: str, mean: dict[str, float]) -> dict[str, Any]:
-    out = {}
-    for key, (op, bound) in TARGETS[dataset].items():
-        ok = mean[key] >= bound if op == ">=" else mean[key] <= bound
-        out[key] = {"target": f"{op} {bound}", "mean": mean[key], "met": bool(ok)}
-    return out
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = seed_parser(__doc__.splitlines()[0], default_seeds=3)
     parser.add_argument("--dataset", choices=DATASETS, required=True)
     parser.add_argument("--recipe", choices=sorted(RECIPES), default="best")
-    parser.add_argument("--seeds", type=int, default=3, help="number of seeds")
-    parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--fraction", type=float, default=1.0,
                         help="train on this stratified fraction of the training split")
-    parser.add_argument("--steps", type=int, default=None,
-                        help="generator updates per seed (default: the recipe's)")
-    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
-    parser.add_argument("--out", type=Path, required=True, help="JSON file to write")
-    parser.add_argument("--note", default="", help="a remark stored in the JSON")
     args = parser.parse_args(argv)
-    for name in ("seeds", "threads"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name} must be >= 1, got {getattr(args, name)}")
-    if args.steps is not None and args.steps < 1:
-        parser.error(f"--steps must be >= 1, got {args.steps}")
+    check_seed_arguments(parser, args)
     if not 0 < args.fraction <= 1:
         parser.error(f"--fraction must be in (0, 1], got {args.fraction}")
     return args
@@ -333,7 +320,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         stats = {k: mean_and_sem([float(r[k]) for r in result["runs"]]) for k in keys}
         result["mean"] = {k: s["mean"] for k, s in stats.items()}
         result["sem"] = {k: s["sem"] for k, s in stats.items()}
-        result["targets_met"] = check_targets(args.dataset, result["mean"])
+        result["targets_met"] = targets_met(TARGETS[args.dataset], result["mean"])
         result["wall_seconds"] = time.perf_counter() - started
         result["finished_at"] = time.strftime("%Y-%m-%dT%H:%M:%S")
         write_json(result, args.out)

@@ -39,11 +39,17 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import time
-from pathlib import Path
 from typing import Any
 
 import torch
-from _common import machine_info, mean_and_sem, write_json
+from _common import (
+    check_seed_arguments,
+    machine_info,
+    mean_and_sem,
+    seed_parser,
+    targets_met,
+    write_json,
+)
 from image_quality import Recipe, generate, train
 
 from gankit.data import mnist_bundled, stacked_mnist
@@ -96,21 +102,10 @@ def real_floor(classifier: torch.nn.Module) -> dict[str, Any]:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = seed_parser(__doc__.splitlines()[0], default_seeds=3)
     parser.add_argument("--recipe", choices=sorted(RECIPES), default="best")
-    parser.add_argument("--seeds", type=int, default=3, help="number of seeds")
-    parser.add_argument("--first-seed", type=int, default=0)
-    parser.add_argument("--steps", type=int, default=None,
-                        help="generator updates per seed (default: the recipe's)")
-    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
-    parser.add_argument("--out", type=Path, required=True, help="JSON file to write")
-    parser.add_argument("--note", default="", help="a remark stored in the JSON")
     args = parser.parse_args(argv)
-    for name in ("seeds", "threads"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name} must be >= 1, got {getattr(args, name)}")
-    if args.steps is not None and args.steps < 1:
-        parser.error(f"--steps must be >= 1, got {args.steps}")
+    check_seed_arguments(parser, args)
     return args
 
 
@@ -147,10 +142,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                  for k in ("modes_covered", "kl", "seconds")}
         result["mean"] = {k: s["mean"] for k, s in stats.items()}
         result["sem"] = {k: s["sem"] for k, s in stats.items()}
-        result["targets_met"] = {
-            k: {"target": f"{op} {v}", "mean": result["mean"][k],
-                "met": bool(result["mean"][k] >= v if op == ">=" else result["mean"][k] <= v)}
-            for k, (op, v) in TARGETS.items()}
+        result["targets_met"] = targets_met(TARGETS, result["mean"])
         result["finished_at"] = time.strftime("%Y-%m-%dT%H:%M:%S")
         write_json(result, args.out)
         print(f"stacked_mnist/{args.recipe} seed {seed}: {run['modes_covered']} modes, "

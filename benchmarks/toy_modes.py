@@ -105,11 +105,18 @@ import argparse
 import dataclasses
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import torch
-from _common import machine_info, mean_and_sem, stopwatch, write_json
+from _common import (
+    check_seed_arguments,
+    machine_info,
+    mean_and_sem,
+    seed_parser,
+    stopwatch,
+    targets_met,
+    write_json,
+)
 from torch import nn
 
 from gankit import Trainer
@@ -346,30 +353,15 @@ def summarise(runs: list[dict[str, Any]]) -> tuple[dict[str, float], dict[str, f
 
 def check_targets(dataset: str, mean: dict[str, float]) -> dict[str, Any]:
     """Whether each mean meets its target (meaningful for the 10-seed ``best`` runs)."""
-    out: dict[str, Any] = {}
-    for key, (op, bound) in TARGETS[dataset].items():
-        ok = mean[key] >= bound if op == ">=" else mean[key] <= bound
-        out[key] = {"target": f"{op} {bound}", "mean": mean[key], "met": ok}
-    return out
+    return targets_met(TARGETS[dataset], mean)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = seed_parser(__doc__.splitlines()[0], default_seeds=10)
     parser.add_argument("--dataset", choices=("ring", "grid"), required=True)
     parser.add_argument("--recipe", choices=sorted(RECIPES), default=DEFAULT_RECIPE)
-    parser.add_argument("--seeds", type=int, default=10, help="number of seeds")
-    parser.add_argument("--first-seed", type=int, default=0)
-    parser.add_argument("--steps", type=int, default=None,
-                        help="generator updates per seed (default: the recipe's)")
-    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
-    parser.add_argument("--out", type=Path, required=True, help="JSON file to write")
-    parser.add_argument("--note", default="", help="a remark stored in the JSON")
     args = parser.parse_args(argv)
-    for name in ("seeds", "threads"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name} must be >= 1, got {getattr(args, name)}")
-    if args.steps is not None and args.steps < 1:
-        parser.error(f"--steps must be >= 1, got {args.steps}")
+    check_seed_arguments(parser, args)
     return args
 
 

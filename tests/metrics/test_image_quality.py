@@ -89,5 +89,9 @@ def test_without_probabilities_is_nan_and_errors(classifier: DigitsClassifier) -
 
 
 def test_builtin_classifier_by_shape() -> None:
+    from gankit.metrics import has_builtin_classifier
+
+    assert [has_builtin_classifier(s) for s in ((1, 28, 28), (1, 16, 16), (1, 8, 16), (3, 8, 8))
+            ] == [True, True, False, False]
     assert isinstance(builtin_classifier((1, 8, 8)), DigitsClassifier)
     assert builtin_classifier((3, 32, 32)) is None and builtin_classifier((1, 20, 20)) is None

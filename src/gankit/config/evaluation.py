@@ -26,7 +26,7 @@ from torch import Tensor
 from gankit.callbacks import Evaluation, FixedNoise, MetricEval, TrainerView
 from gankit.config.data import DataSpec
 from gankit.config.schema import Field
-from gankit.metrics.image_quality import ImageQuality, builtin_classifier
+from gankit.metrics.image_quality import ImageQuality, builtin_classifier, has_builtin_classifier
 from gankit.metrics.mode_coverage import ModeCoverage
 
 __all__ = ["EVAL_FIELDS", "PREFIX", "ImageMetrics", "build_evaluation", "image_metrics"]
@@ -107,8 +107,7 @@ def image_metrics(config: dict[str, Any], data: DataSpec) -> ImageMetrics | None
     if not config.get("image_metrics", True) or not hasattr(data.data, "images"):
         return None
     shape = data.sample_shape
-    side = shape[1] if len(shape) == 3 and shape[0] == 1 and shape[1] == shape[2] else None
-    if side not in (8, 16, 28, 32):  # the digits (8, 16, 32) and MNIST (28) classifiers
+    if not has_builtin_classifier(shape):  # the digits (8, 16, 32) and MNIST (28) classifiers
         return None
     real = data.held_out.images if data.held_out is not None else data.data.images
     if tuple(real.shape[1:]) != tuple(shape):  # stored larger for random crops

@@ -25,7 +25,12 @@ from gankit.metrics.digits_model import (
 )
 from gankit.metrics.features import extract_features
 from gankit.metrics.frechet import FrechetDistance, frechet_distance, frechet_distance_from_stats
-from gankit.metrics.image_quality import ImageQuality, ImageQualityResult, builtin_classifier
+from gankit.metrics.image_quality import (
+    ImageQuality,
+    ImageQualityResult,
+    builtin_classifier,
+    has_builtin_classifier,
+)
 from gankit.metrics.inception import (
     INCEPTION_WEIGHTS_URL,
     inception_feature_extractor,
@@ -84,6 +89,7 @@ __all__ = [
     "extract_features",
     "frechet_distance",
     "frechet_distance_from_stats",
+    "has_builtin_classifier",
     "inception_feature_extractor",
     "inception_probabilities",
     "inception_score",

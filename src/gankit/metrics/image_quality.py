@@ -32,7 +32,7 @@ from gankit.metrics.inception_score import inception_score
 from gankit.metrics.kernel import kernel_distance
 from gankit.metrics.precision_recall import precision_recall
 
-__all__ = ["ImageQuality", "ImageQualityResult", "builtin_classifier"]
+__all__ = ["ImageQuality", "ImageQualityResult", "builtin_classifier", "has_builtin_classifier"]
 
 _KID_SUBSET = 1000
 
@@ -71,6 +71,27 @@ class ImageQualityResult:
         return dataclasses.asdict(self)
 
 
+def _builtin_kind(shape: tuple[int, ...]) -> str | None:
+    """``"mnist"`` for 1×28×28, ``"digits"`` for 1×s×s with s in 8, 16, 32, else ``None``."""
+    if shape == (1, 28, 28):
+        return "mnist"
+    if len(shape) == 3 and shape[0] == 1 and shape[1] == shape[2] and shape[1] in (8, 16, 32):
+        return "digits"
+    return None
+
+
+def has_builtin_classifier(shape: tuple[int, ...]) -> bool:
+    """Whether :func:`builtin_classifier` has a classifier for images of ``shape`` (C, H, W).
+
+    Nothing is loaded or trained.
+
+    Example:
+        >>> has_builtin_classifier((1, 28, 28)), has_builtin_classifier((3, 32, 32))
+        (True, False)
+    """
+    return _builtin_kind(tuple(shape)) is not None
+
+
 def builtin_classifier(
     shape: tuple[int, ...], *, cache_dir: str | os.PathLike[str] | None = None
 ) -> nn.Module | None:
@@ -89,11 +110,12 @@ def builtin_classifier(
         images need your own, e.g. Inception with a local weights file).
     """
     shape = tuple(shape)
-    if shape == (1, 28, 28):
+    kind = _builtin_kind(shape)
+    if kind == "mnist":
         from gankit.metrics.mnist_model import mnist_classifier
 
         return mnist_classifier(cache_dir=cache_dir)
-    if len(shape) == 3 and shape[0] == 1 and shape[1] == shape[2] and shape[1] in (8, 16, 32):
+    if kind == "digits":
         from gankit.metrics.digits_model import digits_classifier
 
         return digits_classifier(shape[1], cache_dir=cache_dir)
