@@ -30,10 +30,10 @@ def tiny() -> dict[str, Any]:
 def test_build_experiment_wires_everything(tmp_path: Path) -> None:
     config = tiny()
     config["optimizer"] = {"discriminator": {"name": "SGD", "lr": 0.1}}
-    config["trainer"].update(d_steps=2, noise="uniform", grad_clip=1.0)
+    config["trainer"].update(d_steps=2, noise="uniform", grad_clip=1.0, accumulate=2)
     exp = build_experiment(config, tmp_path)
     t = exp.trainer
-    assert t.d_steps == 2 and t.noise == "uniform" and t.grad_clip == 1.0
+    assert t.d_steps == 2 and t.noise == "uniform" and t.grad_clip == 1.0 and t.accumulate == 2
     assert isinstance(t.d_optimizer, torch.optim.SGD) and t.d_optimizer.defaults["lr"] == 0.1
     assert isinstance(t.g_optimizer, torch.optim.Adam)
     assert exp.fit_kwargs == {"steps": 3, "epochs": None, "batch_size": 16}
@@ -101,9 +101,10 @@ def test_a_config_must_be_a_table(tmp_path: Path) -> None:
 
 
 def test_every_trainer_argument_is_a_trainer_key() -> None:
-    # The models, the loss, the optimizers and the callbacks have their own sections.
+    # The models, the loss, the optimizers, the callbacks and the augmentation have their
+    # own sections.
     own_sections = {"generator", "discriminator", "loss", "g_optimizer", "d_optimizer",
-                    "callbacks"}
+                    "callbacks", "augment"}
     arguments = set(inspect.signature(Trainer).parameters) - own_sections
     assert arguments == set(TRAINER_FIELDS) - set(NOT_TRAINER_ARGUMENTS)
 

@@ -110,7 +110,7 @@ def test_loss_fields_is_a_deprecated_alias_of_the_registrys_keys() -> None:
     with pytest.warns(DeprecationWarning, match="LOSS_FIELDS is deprecated"):
         fields = config_losses.LOSS_FIELDS
     assert fields == {name: LOSSES[name].config_keys for name in list_losses()}
-    assert fields["R1Penalty"] == ("weight",)
+    assert fields["R1Penalty"] == ("weight", "every")
 
 
 @pytest.mark.parametrize("name", list_losses())

@@ -25,6 +25,7 @@ LOSS_CLASSES = sorted(
 )
 # The term names each class contributes to (discriminator, generator).
 EXPECTED_NAMES = {
+    "AuxiliaryClassifier": (["ac"], ["ac"]),
     "GradientPenalty": (["gp"], []),
     "Hinge": (["hinge"], ["hinge"]),
     "LSGAN": (["lsgan"], ["lsgan"]),
@@ -36,11 +37,31 @@ EXPECTED_NAMES = {
 }
 
 
-def make_batch(seed: int = 0) -> tuple[nn.Module, GANBatch]:
+class _ClassHead(nn.Module):
+    """A discriminator with a class head (for ACGAN's term): logit and 3 class logits."""
+
+    aux_classes = 3
+
+    def __init__(self, net: nn.Module) -> None:
+        super().__init__()
+        self.net = net
+
+    def logits_and_classes(self, x: torch.Tensor, labels: object = None) -> tuple[torch.Tensor,
+                                                                                     torch.Tensor]:
+        out = self.net(x)
+        return out[:, 0], out[:, 1:]
+
+
+def make_batch(seed: int = 0, cls: type[Loss] | None = None) -> tuple[nn.Module, GANBatch]:
+    """A float64 MLP discriminator and a batch of 2-D points (labelled for a class head)."""
     torch.manual_seed(seed)
-    net = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1)).double()
+    head = cls is L.AuxiliaryClassifier
+    net = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 4 if head else 1)).double()
     real = torch.randn(6, 2, dtype=torch.float64)
     fake = torch.randn(6, 2, dtype=torch.float64)
+    if head:
+        labels = torch.tensor([0, 1, 2, 0, 1, 2])
+        return net, GANBatch(_ClassHead(net), real, fake, labels, labels.flip(0))
     return net, GANBatch(lambda x: net(x).squeeze(1), real, fake)
 
 
@@ -50,7 +71,7 @@ def test_every_loss_class_is_listed() -> None:
 
 @pytest.mark.parametrize("cls", LOSS_CLASSES, ids=lambda c: c.__name__)
 def test_builds_with_defaults_and_gives_finite_named_terms(cls: type[Loss]) -> None:
-    _, batch = make_batch()
+    _, batch = make_batch(cls=cls)
     loss = cls()
     d_terms, g_terms = loss.discriminator_terms(batch), loss.generator_terms(batch)
     assert (sorted(d_terms), sorted(g_terms)) == EXPECTED_NAMES[cls.__name__]
@@ -61,7 +82,7 @@ def test_builds_with_defaults_and_gives_finite_named_terms(cls: type[Loss]) -> N
 
 @pytest.mark.parametrize("cls", LOSS_CLASSES, ids=lambda c: c.__name__)
 def test_loss_objects_never_call_backward(cls: type[Loss]) -> None:
-    net, batch = make_batch()
+    net, batch = make_batch(cls=cls)
     loss = cls()
     loss.discriminator_terms(batch)
     loss.generator_terms(batch)

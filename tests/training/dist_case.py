@@ -21,14 +21,16 @@ B = 8
 
 
 def build(loss_name: str, world: int) -> tuple[Trainer, torch.Tensor]:
+    """``nsgan``, ``wgangp``, or ``accumulate``: WGAN-GP in 2 micro-batches per process."""
     torch.manual_seed(0)
     G = MLPGenerator(3, (2,), hidden=(16, 16), norm_layer=None)
     D = MLPDiscriminator((2,), hidden=(16, 16))
     data = torch.randn(96, 2, generator=torch.Generator().manual_seed(1))
     loss = NSGAN() if loss_name == "nsgan" else WGANGP()
     d_steps = 1 if loss_name == "nsgan" else 5
+    accumulate = 2 if loss_name == "accumulate" and world > 1 else 1
     trainer = Trainer(G, D, loss, d_steps=d_steps, seed=5, progress_bar=False,
-                      distributed=world > 1)
+                      distributed=world > 1, accumulate=accumulate)
     return trainer, data
 
 
@@ -71,12 +73,12 @@ def spawn(world: int, task: str, out: str, extra: str) -> None:
 
 
 def single(task: str, out: str, steps: int) -> None:
-    """One process, global batch 2B: the reference for two processes with batch B."""
+    """One process, global batch 2B (4B for ``accumulate``): the reference for two processes."""
     torch.set_num_threads(1)
     loss_name = task.split(":")[0]
     trainer, data = build(loss_name, 1)
     torch.save(weights(trainer), f"{out}.start")
-    trainer.fit(data, steps=steps, batch_size=2 * B)
+    trainer.fit(data, steps=steps, batch_size=(4 if loss_name == "accumulate" else 2) * B)
     torch.save(weights(trainer), out)
 
 

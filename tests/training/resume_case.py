@@ -16,7 +16,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from gankit import Trainer
 from gankit.callbacks import EMA
 from gankit.data import ImageDataset, RandomCrop
-from gankit.losses import NSGAN, WGANGP
+from gankit.losses import NSGAN, WGANGP, R1Penalty
 from gankit.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 
 TOTAL, SPLIT = 12, 5
@@ -64,6 +64,20 @@ def build(case: str) -> tuple[Trainer, object]:
         # 56 / 8 = 7 batches an epoch: the split at step 5 is mid-epoch (of the second).
         data = DataLoader(ds, batch_size=8, shuffle=True)
         trainer = Trainer(G, D, NSGAN(), seed=7, progress_bar=False)
+    elif case == "lazy_r1":
+        # R1 on every 3rd D update: the split at step 5 falls between two of them.
+        G = MLPGenerator(4, (2,), hidden=(16,), norm_layer=None)
+        D = MLPDiscriminator((2,), hidden=(16,))
+        data = torch.randn(200, 2, generator=data_gen)
+        trainer = Trainer(G, D, NSGAN() + R1Penalty(1.0, every=3), d_steps=2, seed=7,
+                          progress_bar=False)
+    elif case == "accumulate":
+        # 3 loader batches of 8 per update; 56 / 8 = 7 batches, so updates straddle epochs.
+        G = MLPGenerator(4, (2,), hidden=(16,))
+        D = MLPDiscriminator((2,), hidden=(16,))
+        ds = TensorDataset(torch.randn(56, 2, generator=data_gen))
+        data = DataLoader(ds, batch_size=8, shuffle=True)
+        trainer = Trainer(G, D, WGANGP(), d_steps=2, accumulate=3, seed=7, progress_bar=False)
     else:
         raise SystemExit(f"unknown case {case}")
     return trainer, data

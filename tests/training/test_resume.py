@@ -20,7 +20,8 @@ def run(*args: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "case", ["nsgan", "wgangp", "conditional", "loader", "label_noise", "random_crop"]
+    "case", ["nsgan", "wgangp", "conditional", "loader", "label_noise", "random_crop", "lazy_r1",
+             "accumulate"]
 )
 def test_resume_in_fresh_process_is_bitwise_exact(case: str, tmp_path: Path) -> None:
     full, part, resumed = tmp_path / "full.pt", tmp_path / "part.ckpt", tmp_path / "resumed.pt"

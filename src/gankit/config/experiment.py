@@ -65,6 +65,9 @@ TRAINER_FIELDS: dict[str, Field] = {
                     minimum=0),
     "batch_size": Field("int", 64, "samples per batch", minimum=1),
     "d_steps": Field("int", 1, "discriminator updates per generator update", minimum=1),
+    "accumulate": Field("int", 1, "micro-batches of batch_size per update (gradient "
+                        "accumulation: one optimizer step on accumulate x batch_size samples)",
+                        minimum=1),
     "seed": Field("int", 0, "seeds Python's, NumPy's and torch's RNGs"),
     "device": Field("str", "auto", "'auto', 'cpu', 'cuda', 'cuda:1', ..."),
     "noise": Field("str", "normal", "latent distribution", choices=("normal", "uniform")),

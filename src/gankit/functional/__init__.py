@@ -21,12 +21,14 @@ from gankit.functional.bce import (
     nsgan_discriminator_loss,
     nsgan_generator_loss,
 )
+from gankit.functional.classification import auxiliary_classifier_loss
 from gankit.functional.hinge import hinge_discriminator_loss, hinge_generator_loss
 from gankit.functional.least_squares import lsgan_discriminator_loss, lsgan_generator_loss
 from gankit.functional.penalties import gradient_penalty, interpolate, r1_penalty
 from gankit.functional.wasserstein import wgan_discriminator_loss, wgan_generator_loss
 
 __all__ = [
+    "auxiliary_classifier_loss",
     "gradient_penalty",
     "hinge_discriminator_loss",
     "hinge_generator_loss",

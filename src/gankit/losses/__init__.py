@@ -15,6 +15,7 @@ Example:
 """
 
 from gankit.losses._registry import get_loss_class, list_losses, register_loss
+from gankit.losses.auxiliary import AuxiliaryClassifier
 from gankit.losses.base import CompositeLoss, GANBatch, Loss, LossTerm, ScaledLoss
 from gankit.losses.bce import MMGAN, NSGAN
 from gankit.losses.hinge import Hinge
@@ -28,6 +29,7 @@ __all__ = [
     "NSGAN",
     "WGAN",
     "WGANGP",
+    "AuxiliaryClassifier",
     "CompositeLoss",
     "GANBatch",
     "GradientPenalty",

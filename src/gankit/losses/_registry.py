@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from gankit.losses.auxiliary import AuxiliaryClassifier
 from gankit.losses.base import Loss
 from gankit.losses.bce import MMGAN, NSGAN
 from gankit.losses.hinge import Hinge
@@ -60,8 +61,9 @@ def list_losses() -> list[str]:
         The class names.
 
     Example:
-        >>> list_losses()
-        ['GradientPenalty', 'Hinge', 'LSGAN', 'MMGAN', 'NSGAN', 'R1Penalty', 'WGAN', 'WGANGP']
+        >>> list_losses()  # doctest: +NORMALIZE_WHITESPACE
+        ['AuxiliaryClassifier', 'GradientPenalty', 'Hinge', 'LSGAN', 'MMGAN', 'NSGAN',
+         'R1Penalty', 'WGAN', 'WGANGP']
     """
     return sorted(_LOSSES)
 
@@ -80,14 +82,15 @@ def get_loss_class(name: str) -> type[Loss]:
 
     Example:
         >>> get_loss_class("R1Penalty").config_keys
-        ('weight',)
+        ('weight', 'every')
     """
     if name not in _LOSSES:
         raise KeyError(f"unknown loss {name!r}; registered losses: {list_losses()}")
     return _LOSSES[name]
 
 
-for _cls in (GradientPenalty, Hinge, LSGAN, MMGAN, NSGAN, R1Penalty, WGAN, WGANGP):
+for _cls in (AuxiliaryClassifier, GradientPenalty, Hinge, LSGAN, MMGAN, NSGAN, R1Penalty, WGAN,
+             WGANGP):
     register_loss(_cls)
 
 #: Config keys renamed in this release, by loss: ``{old: new}``. A config file

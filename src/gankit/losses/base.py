@@ -42,11 +42,22 @@ class GANBatch:
             randomness (the gradient penalty's mixing weights); ``None`` uses
             ``torch.rand`` on the global RNG. The trainer replaces it in
             distributed runs so that each process draws its own shard.
+        d_update: The index of the discriminator update this batch belongs to,
+            counted from 0 over the whole run (the trainer passes
+            ``step · d_steps + i``, restored with the step on resume); lazy
+            regularisers (``R1Penalty(every=k)``) act on every ``k``-th. ``None``
+            outside a trainer, read as update 0.
 
     Attributes:
         real_logits: ``D(real)`` of shape ``(N,)``, computed on first access
             (``(N / pack,)`` for a packed discriminator with a ``pack`` attribute).
         fake_logits: ``D(fake)`` of shape ``(M,)``, computed on first access.
+        real_class_logits: The class head's scores on ``real``, ``(N, K)``, for
+            a discriminator with one (an ``aux_classes`` attribute and a
+            ``logits_and_classes(x, labels)`` method, e.g.
+            ``DCGANDiscriminator(..., aux_classes=K)``): computed in the same
+            forward pass as ``real_logits``.
+        fake_class_logits: Likewise on ``fake``, ``(M, K)``.
 
     Example:
         >>> import torch
@@ -64,8 +75,11 @@ class GANBatch:
         labels: Tensor | None = None,
         fake_labels: Tensor | None = None,
         rand: Callable[[int, torch.device, torch.dtype], Tensor] | None = None,
+        *,
+        d_update: int | None = None,
     ) -> None:
         self.discriminator = discriminator
+        self.d_update = d_update
         self._rand = rand
         self.real = real
         self.fake = fake
@@ -73,18 +87,35 @@ class GANBatch:
         self.fake_labels = fake_labels
         self._real_logits: Tensor | None = None
         self._fake_logits: Tensor | None = None
+        self._real_classes: Tensor | None = None
+        self._fake_classes: Tensor | None = None
 
-    def _call(self, x: Tensor, labels: Tensor | None, name: str) -> Tensor:
-        out = self.discriminator(x) if labels is None else self.discriminator(x, labels)
+    def _call(self, x: Tensor, labels: Tensor | None, name: str) -> tuple[Tensor, Tensor | None]:
+        """``(D(x), class logits or None)``, checked; one forward pass."""
+        d: Any = self.discriminator
+        classes: Tensor | None = None
+        if getattr(d, "aux_classes", None) is not None:
+            out, classes = d.logits_and_classes(x, labels)
+        else:
+            out = d(x) if labels is None else d(x, labels)
         # A packed discriminator (PacGAN) judges `pack` samples at a time.
-        expected = x.shape[0] // int(getattr(self.discriminator, "pack", 1))
+        expected = x.shape[0] // int(getattr(d, "pack", 1))
         if not isinstance(out, Tensor) or out.dim() != 1 or out.shape[0] != expected:
             shape = tuple(out.shape) if isinstance(out, Tensor) else type(out).__name__
             raise ValueError(
                 f"the discriminator must return logits of shape ({expected},) for "
                 f"{name}, got {shape}"
             )
-        return out
+        return out, classes
+
+    def _classes(self, cached: Tensor | None, name: str) -> Tensor:
+        if cached is None:
+            raise ValueError(
+                f"class logits of {name} need a discriminator with a class head (an "
+                "aux_classes attribute and logits_and_classes(), e.g. "
+                f"DCGANDiscriminator(..., aux_classes=K)); got {type(self.discriminator).__name__}"
+            )
+        return cached
 
     def rand(self, n: int) -> Tensor:
         """``n`` draws from U[0, 1), shape ``(n,)``, on the real batch's device and dtype."""
@@ -97,15 +128,29 @@ class GANBatch:
     def real_logits(self) -> Tensor:
         """``D(real)``, shape ``(N,)``; evaluated once and cached."""
         if self._real_logits is None:
-            self._real_logits = self._call(self.real, self.labels, "the real batch")
+            self._real_logits, self._real_classes = self._call(
+                self.real, self.labels, "the real batch")
         return self._real_logits
 
     @property
     def fake_logits(self) -> Tensor:
         """``D(fake)``, shape ``(M,)``; evaluated once and cached."""
         if self._fake_logits is None:
-            self._fake_logits = self._call(self.fake, self.fake_labels, "the fake batch")
+            self._fake_logits, self._fake_classes = self._call(
+                self.fake, self.fake_labels, "the fake batch")
         return self._fake_logits
+
+    @property
+    def real_class_logits(self) -> Tensor:
+        """The class head's scores on ``real``, ``(N, K)``, from ``real_logits``' forward pass."""
+        self.real_logits  # noqa: B018 - evaluates D once, caching both outputs
+        return self._classes(self._real_classes, "the real batch")
+
+    @property
+    def fake_class_logits(self) -> Tensor:
+        """The class head's scores on ``fake``, ``(M, K)``, from ``fake_logits``' forward pass."""
+        self.fake_logits  # noqa: B018
+        return self._classes(self._fake_classes, "the fake batch")
 
     @property
     def computed_real_logits(self) -> Tensor | None:
@@ -142,7 +187,7 @@ class Loss:
         Example:
             >>> from gankit.losses import GradientPenalty
             >>> GradientPenalty(5).get_config()
-            {'weight': 5.0, 'target': 1.0}
+            {'weight': 5.0, 'target': 1.0, 'every': 1}
         """
         return {key: getattr(self, key) for key in self.config_keys}
 

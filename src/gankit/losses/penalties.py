@@ -7,12 +7,12 @@ from typing import ClassVar
 from torch import Tensor
 
 from gankit._deprecation import renamed_argument, warn_renamed
-from gankit._validation import check_nonnegative
+from gankit._validation import check_nonnegative, check_positive_int
 from gankit.functional import gradient_penalty, r1_penalty
 from gankit.losses._repr import call_repr
 from gankit.losses.base import GANBatch, LossTerm
 
-__all__ = ["GradientPenalty", "R1Penalty"]
+__all__ = ["GradientPenalty", "R1Penalty", "lazy_factor"]
 
 
 class GradientPenalty(LossTerm):
@@ -35,9 +35,17 @@ class GradientPenalty(LossTerm):
     generates fakes for the real batch's labels, so the two coincide there. See
     :func:`~gankit.functional.gradient_penalty`.
 
+    With ``every=k`` the penalty is lazy (Karras et al. 2020, StyleGAN2): it is
+    computed on every ``k``-th discriminator update only (``batch.d_update % k
+    == 0``) and multiplied by ``k`` there, so its average weight is unchanged;
+    the other updates get a zero term and skip its extra forward and backward
+    pass. The trainer counts updates from the run's saved step, so a resumed
+    run keeps the schedule.
+
     Args:
         weight: The coefficient :math:`\lambda` (10 in the paper).
         target: The target gradient norm :math:`t` (1 in the paper).
+        every: Compute the penalty on every ``every``-th discriminator update (1: all).
 
     Raises:
         TypeError: If ``weight`` or ``target`` is not a number.
@@ -58,16 +66,20 @@ class GradientPenalty(LossTerm):
     """
 
     name = "gp"
-    config_keys: ClassVar[tuple[str, ...]] = ("weight", "target")
+    config_keys: ClassVar[tuple[str, ...]] = ("weight", "target", "every")
 
-    def __init__(self, weight: float = 10.0, *, target: float = 1.0) -> None:
+    def __init__(self, weight: float = 10.0, *, target: float = 1.0, every: int = 1) -> None:
         self.weight = check_nonnegative(weight, "weight")
         self.target = check_nonnegative(target, "target")
+        self.every = check_positive_int(every, "every")
 
     def discriminator(self, batch: GANBatch) -> Tensor:
-        """``weight * gradient_penalty(D, real, fake, labels=real labels)``."""
+        """``weight * gradient_penalty(D, real, fake, labels=real labels)`` (lazily: see above)."""
+        factor = lazy_factor(self.every, batch)
+        if factor == 0:
+            return batch.real.new_zeros(())
         alpha = batch.rand(batch.real.shape[0])
-        return self.weight * gradient_penalty(
+        return factor * self.weight * gradient_penalty(
             batch.discriminator,
             batch.real,
             batch.fake,
@@ -77,7 +89,8 @@ class GradientPenalty(LossTerm):
         )
 
     def __repr__(self) -> str:
-        return call_repr(self, weight=(self.weight, 10.0), target=(self.target, 1.0))
+        return call_repr(self, weight=(self.weight, 10.0), target=(self.target, 1.0),
+                         every=(self.every, 1))
 
 
 class R1Penalty(LossTerm):
@@ -101,9 +114,17 @@ class R1Penalty(LossTerm):
     (and not shared with) ``batch.real_logits``. Conditional discriminators get
     ``batch.labels``. See :func:`~gankit.functional.r1_penalty`.
 
+    With ``every=k`` the penalty is lazy (Karras et al. 2020, StyleGAN2):
+    computed on every ``k``-th discriminator update only (``batch.d_update % k
+    == 0``) and multiplied by ``k`` there; the other updates get a zero term
+    and skip its extra forward and backward pass. StyleGAN2 uses ``k = 16``.
+    The trainer counts updates from the run's saved step, so a resumed run
+    keeps the schedule.
+
     Args:
         weight: The coefficient :math:`\gamma` (10 is common; Mescheder et al.
             tune it per data set).
+        every: Compute the penalty on every ``every``-th discriminator update (1: all).
         gamma: Deprecated alias of ``weight`` (warns; removed in the next release).
 
     Raises:
@@ -124,12 +145,15 @@ class R1Penalty(LossTerm):
     """
 
     name = "r1"
-    config_keys: ClassVar[tuple[str, ...]] = ("weight",)
+    config_keys: ClassVar[tuple[str, ...]] = ("weight", "every")
 
-    def __init__(self, weight: float = 10.0, *, gamma: float | None = None) -> None:
+    def __init__(
+        self, weight: float = 10.0, *, every: int = 1, gamma: float | None = None
+    ) -> None:
         if gamma is not None:
             weight = renamed_argument("R1Penalty", "gamma", "weight", gamma, weight, 10.0)
         self.weight = check_nonnegative(weight, "weight")
+        self.every = check_positive_int(every, "every")
 
     @property
     def gamma(self) -> float:
@@ -138,8 +162,28 @@ class R1Penalty(LossTerm):
         return self.weight
 
     def discriminator(self, batch: GANBatch) -> Tensor:
-        """``weight / 2 * r1_penalty(D, real, labels=labels)``."""
-        return 0.5 * self.weight * r1_penalty(batch.discriminator, batch.real, labels=batch.labels)
+        """``weight / 2 * r1_penalty(D, real, labels=labels)`` (lazily: see above)."""
+        factor = lazy_factor(self.every, batch)
+        if factor == 0:
+            return batch.real.new_zeros(())
+        penalty = r1_penalty(batch.discriminator, batch.real, labels=batch.labels)
+        return factor * 0.5 * self.weight * penalty
 
     def __repr__(self) -> str:
-        return call_repr(self, weight=(self.weight, 10.0))
+        return call_repr(self, weight=(self.weight, 10.0), every=(self.every, 1))
+
+
+def lazy_factor(every: int, batch: GANBatch) -> int:
+    """``every`` on the discriminator updates a lazy regulariser acts on, else 0.
+
+    Update ``batch.d_update`` (0 when ``None``) is one of them when it is a
+    multiple of ``every``.
+
+    Example:
+        >>> import torch
+        >>> [lazy_factor(4, GANBatch(None, torch.zeros(1), torch.zeros(1), d_update=i))
+        ...  for i in range(6)]
+        [4, 0, 0, 0, 4, 0]
+    """
+    index = 0 if batch.d_update is None else batch.d_update
+    return every if index % every == 0 else 0

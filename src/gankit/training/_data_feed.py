@@ -29,6 +29,9 @@ class DataFeed:
         dist: The process group; each process keeps its block of the global batch.
         num_classes: The generator's classes, or ``None`` (labels are dropped).
         channels_last: Put 4-D image batches in channels-last memory format.
+        accumulate: Micro-batches per update: each update is served
+            ``accumulate · batch_size`` samples (``accumulate`` batches of a
+            ``DataLoader``, concatenated), which the step splits again.
 
     Attributes:
         last_real: The most recent real batch, ``(B, *S)`` on the device.
@@ -36,14 +39,15 @@ class DataFeed:
 
     def __init__(
         self, device: torch.device, dist: DistContext, num_classes: int | None,
-        channels_last: bool,
+        channels_last: bool, *, accumulate: int = 1,
     ) -> None:
-        self.device, self.dist = device, dist
+        self.device, self.dist, self.accumulate = device, dist, accumulate
         self.num_classes, self.channels_last = num_classes, channels_last
         self.last_real: Tensor | None = None
         self.source: DataSource | None = None
         self._data: object = None
         self._check = True
+        self._user_loader = False  # the user's DataLoader sets the micro-batch size
         self._epoch = 0
         self._pending_state: dict[str, Any] | None = None
         self._pending_rng: dict[str, Any] | None = None
@@ -75,7 +79,14 @@ class DataFeed:
         """
         if self.source is not None and self._data is data:
             return
-        source = self._make_source(data, batch_size)
+        try:
+            source = self._make_source(data, batch_size)
+        except ValueError as exc:
+            if self.accumulate == 1:
+                raise
+            raise ValueError(
+                f"{exc}: batch_size={batch_size} x accumulate={self.accumulate} per update"
+            ) from None
         if self._pending_state is not None:
             source.load_state_dict(self._pending_state)
             self._pending_state = None
@@ -85,6 +96,7 @@ class DataFeed:
             set_rng_state(self._pending_rng)  # making the source drew from the global RNG
             self._pending_rng = None
         self.source, self._data = source, data
+        self._user_loader = isinstance(data, torch.utils.data.DataLoader)
         self._check = not getattr(source, "prechecked", False)
 
     def _make_source(self, data: Any, batch_size: int) -> DataSource:
@@ -94,11 +106,24 @@ class DataFeed:
                 "Dataset in a DataLoader, which each process then shards"
             )
         if not self.dist.enabled:
-            return make_source(data, batch_size)
+            if isinstance(data, torch.utils.data.DataLoader):
+                return make_source(data, batch_size)
+            return make_source(data, batch_size * self.accumulate)
         if isinstance(data, torch.utils.data.DataLoader):
             return LoaderSource(distributed_loader(data, self.dist))
         # Tensors and samplers serve the global batch; each process keeps its block.
-        return make_source(data, batch_size * self.dist.world_size)
+        return make_source(data, batch_size * self.accumulate * self.dist.world_size)
+
+    def _next_raw(self) -> tuple[Tensor, Tensor | None]:
+        """One update's batch from the source: ``accumulate`` loader batches, concatenated."""
+        assert self.source is not None
+        if self.accumulate == 1 or not self._user_loader:
+            return self.source.next()
+        parts = [self.source.next() for _ in range(self.accumulate)]
+        xs = torch.cat([x for x, _ in parts])
+        if any(y is None for _, y in parts):
+            return xs, None
+        return xs, torch.cat([y for _, y in parts])  # type: ignore[misc]
 
     def next(self, *, step: int, update: int, d_steps: int) -> tuple[Tensor, Tensor | None]:
         """The real batch ``(B, *S)`` and labels ``(B,)`` (or ``None``) of one D update.
@@ -108,7 +133,7 @@ class DataFeed:
             ValueError: If a conditional generator gets data without labels.
         """
         assert self.source is not None
-        x, labels = self.source.next()
+        x, labels = self._next_raw()
         if self._check:
             check_batch(x, step=step, update=update, d_steps=d_steps)
         if self.dist.enabled and not isinstance(self.source, LoaderSource):

@@ -26,6 +26,8 @@ RESUME_SETTINGS: tuple[str, ...] = (
     "d_steps",
     "noise",
     "world_size",
+    "augment",
+    "accumulate",
 )
 
 

@@ -40,14 +40,15 @@ PRECISIONS = ("fp32", "bf16", "fp16")
 
 def check_trainer_args(
     generator: object, discriminator: object, loss: object, *, d_steps: object,
-    precision: object, grad_clip: object,
+    precision: object, grad_clip: object, augment: object = None, accumulate: object = 1,
 ) -> int:
     """Check the trainer's arguments; return the generator's ``latent_dim``.
 
     Raises:
         TypeError: If a model is not an ``nn.Module`` or ``loss`` not a ``Loss``.
         ValueError: If the generator has no positive int ``latent_dim``, or
-            ``d_steps``, ``precision`` or ``grad_clip`` is out of range.
+            ``d_steps``, ``precision``, ``grad_clip`` or ``accumulate`` is out of range.
+        TypeError: If ``augment`` is neither ``None`` nor an ``nn.Module``.
     """
     if not isinstance(generator, nn.Module) or not isinstance(discriminator, nn.Module):
         raise TypeError(
@@ -68,6 +69,13 @@ def check_trainer_args(
         raise ValueError(f"precision must be 'fp32', 'bf16' or 'fp16', got {precision!r}")
     if grad_clip is not None and not grad_clip > 0:  # type: ignore[operator]
         raise ValueError(f"grad_clip must be a positive number or None, got {grad_clip!r}")
+    if augment is not None and not isinstance(augment, nn.Module):
+        raise TypeError(
+            "augment must be None or an nn.Module mapping a batch to a batch of the same "
+            f"shape (e.g. gankit.augment.DiffAugment()), got {type(augment).__name__}"
+        )
+    if isinstance(accumulate, bool) or not isinstance(accumulate, int) or accumulate < 1:
+        raise ValueError(f"accumulate must be a positive int, got {accumulate!r}")
     return latent_dim
 
 
@@ -211,6 +219,7 @@ def setup(
     d_optimizer: Any, d_steps: int, device: str | torch.device, seed: int | None,
     noise: str | LatentPrior, precision: Precision, grad_clip: float | None, compile: bool,
     distributed: bool | None, sync_batchnorm: bool, channels_last: bool,
+    augment: nn.Module | None = None, accumulate: int = 1,
 ) -> Setup:
     """Check the arguments, join the process group, seed, place the models, build the players.
 
@@ -221,7 +230,7 @@ def setup(
     """
     latent_dim = check_trainer_args(
         generator, discriminator, loss, d_steps=d_steps, precision=precision,
-        grad_clip=grad_clip,
+        grad_clip=grad_clip, augment=augment, accumulate=accumulate,
     )
     prior = agreed_prior(noise, generator)
     where = resolve_device(device)
@@ -235,6 +244,8 @@ def setup(
         (generator, discriminator), where, dist,
         sync_batchnorm=sync_batchnorm, channels_last=channels_last,
     )
+    if augment is not None:
+        augment = augment.to(where)
     fp16 = precision == "fp16"
     g = make_player(generator, g_optimizer, "g_optimizer", device_type=where.type, fp16=fp16)
     d = make_player(discriminator, d_optimizer, "d_optimizer", device_type=where.type, fp16=fp16)
@@ -244,6 +255,7 @@ def setup(
 
     algorithm = AdversarialStep(
         loss, d_steps=d_steps, precision=precision, device_type=where.type,
-        grad_clip=grad_clip, dist=dist, noise=noise_fn, compile=compile,
+        grad_clip=grad_clip, dist=dist, noise=noise_fn, compile=compile, augment=augment,
+        accumulate=accumulate,
     )
     return Setup(latent_dim, prior, where, dist, g, d, algorithm)

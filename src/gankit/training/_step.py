@@ -36,6 +36,8 @@ from torch import Tensor, nn
 
 from gankit.callbacks._metrics import DIAGNOSTICS, LoggedMetrics
 from gankit.losses.base import GANBatch, Loss, total
+from gankit.training._accumulation import MicroBatchRandom, add_gradients, micro_batches
+from gankit.training._augmented import AugmentedDiscriminator
 from gankit.training._distributed import DistContext, all_reduce_mean_, average_buffers_, shard
 
 __all__ = ["RESERVED_KEYS", "AdversarialStep", "Player", "Precision"]
@@ -81,6 +83,9 @@ class AdversarialStep:
         dist: The process group; gradients and buffers are averaged over it.
         noise: ``n -> z`` of shape ``(n, latent_dim)``: the latent prior.
         compile: Compile the two loss computations with ``torch.compile``.
+        augment: A module applied to every batch the discriminator judges
+            (``_augmented.py``), or ``None``.
+        accumulate: Micro-batches per update (``_accumulation.py``).
     """
 
     def __init__(
@@ -94,6 +99,8 @@ class AdversarialStep:
         dist: DistContext,
         noise: Callable[[int], Tensor],
         compile: bool = False,
+        augment: nn.Module | None = None,
+        accumulate: int = 1,
     ) -> None:
         self.loss = loss
         self.d_steps = d_steps
@@ -102,6 +109,9 @@ class AdversarialStep:
         self.grad_clip = grad_clip
         self.dist = dist
         self.noise = noise
+        self.augment = augment
+        self.accumulate = accumulate
+        self._rand = MicroBatchRandom(self._global_rand)
         self._d_terms: Callable[..., tuple[dict[str, Tensor], GANBatch]] = self._terms_d
         self._g_terms: Callable[..., tuple[dict[str, Tensor], GANBatch]] = self._terms_g
         if compile:
@@ -115,38 +125,49 @@ class AdversarialStep:
         dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
         return torch.autocast(self.device_type, dtype=dtype)
 
-    def _batch(self, d: nn.Module, real: Tensor, labels: Tensor | None, fake: Tensor) -> GANBatch:
-        return GANBatch(d, real, fake, labels, labels, self._rand)
+    def judge(self, d: nn.Module) -> nn.Module:
+        """The discriminator the loss terms call: ``D``, or ``D ∘ augment``."""
+        return d if self.augment is None else AugmentedDiscriminator(d, self.augment)
+
+    def _batch(self, d: nn.Module, real: Tensor, labels: Tensor | None, fake: Tensor,
+               d_update: int) -> GANBatch:
+        return GANBatch(d, real, fake, labels, labels, self._rand, d_update=d_update)
 
     def _terms_d(
-        self, d: nn.Module, real: Tensor, labels: Tensor | None, fake: Tensor
+        self, d: nn.Module, real: Tensor, labels: Tensor | None, fake: Tensor, d_update: int
     ) -> tuple[dict[str, Tensor], GANBatch]:
-        batch = self._batch(d, real, labels, fake)
+        batch = self._batch(d, real, labels, fake, d_update)
         return self.loss.discriminator_terms(batch), batch
 
     def _terms_g(
-        self, d: nn.Module, real: Tensor, labels: Tensor | None, fake: Tensor
+        self, d: nn.Module, real: Tensor, labels: Tensor | None, fake: Tensor, d_update: int
     ) -> tuple[dict[str, Tensor], GANBatch]:
-        batch = self._batch(d, real, labels, fake)
+        batch = self._batch(d, real, labels, fake, d_update)
         return self.loss.generator_terms(batch), batch
 
-    def _rand(self, n: int, device: torch.device, dtype: torch.dtype) -> Tensor:
+    def _global_rand(self, n: int, device: torch.device, dtype: torch.dtype) -> Tensor:
         """Per-sample uniforms for loss terms: drawn for the global batch, then sharded."""
         u = torch.rand(n * self.dist.world_size, device=device, dtype=dtype)
         return u if not self.dist.enabled else shard(u, self.dist)  # type: ignore[return-value]
 
+    def latent(self, n: int) -> Tensor:
+        """``n`` latent vectors for this process: drawn for the global batch, then sharded."""
+        z = self.noise(n * self.dist.world_size)  # (P·n, latent_dim): the global batch
+        return z if not self.dist.enabled else shard(z, self.dist)  # type: ignore[return-value]
+
     def generate(self, generator: nn.Module, n: int, labels: Tensor | None) -> Tensor:
         """``G(z)`` or ``G(z, labels)`` for ``n`` fresh latent vectors (this process's shard)."""
-        z = self.noise(n * self.dist.world_size)  # (P·n, latent_dim): the global batch
-        if self.dist.enabled:
-            z = shard(z, self.dist)  # type: ignore[assignment]
-        return generator(z) if labels is None else generator(z, labels)
+        return _call_generator(generator, self.latent(n), labels)
 
-    def update(self, value: Tensor, player: Player) -> Tensor:
-        """One optimizer step of ``player`` on ``value``; returns the gradient norm (0-dim)."""
+    def gradients(self, value: Tensor, player: Player) -> list[Tensor | None]:
+        """The gradients of the (fp16-scaled) ``value`` over ``player``'s parameters."""
+        return list(torch.autograd.grad(player.scaler.scale(value), player.params,
+                                        allow_unused=True))
+
+    def apply(self, grads: list[Tensor | None], player: Player) -> Tensor:
+        """One optimizer step of ``player`` on ``grads``; returns the gradient norm (0-dim)."""
         params, optimizer, scaler = player.params, player.optimizer, player.scaler
         optimizer.zero_grad(set_to_none=True)
-        grads = torch.autograd.grad(scaler.scale(value), params, allow_unused=True)
         if self.dist.enabled:
             all_reduce_mean_([g for g in grads if g is not None], self.dist.world_size)
         for p, g in zip(params, grads):
@@ -159,66 +180,159 @@ class AdversarialStep:
         elif present:
             norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(present)))
         else:
-            norm = value.new_zeros(()).detach()
+            norm = params[0].new_zeros(()).detach()
         scaler.step(optimizer)
         scaler.update()
         return norm.detach()
 
+    def update(self, value: Tensor, player: Player) -> Tensor:
+        """One optimizer step of ``player`` on ``value``; returns the gradient norm (0-dim)."""
+        return self.apply(self.gradients(value, player), player)
+
     def __call__(
-        self, g: Player, d: Player, next_batch: NextBatch, publish: Publish
+        self, g: Player, d: Player, next_batch: NextBatch, publish: Publish, *, step: int = 0
     ) -> LoggedMetrics:
         """Run one step: ``d_steps`` discriminator updates, then one generator update.
 
         Args:
             g: The generator's side.
             d: The discriminator's side.
-            next_batch: The next real batch and its labels (``None`` unconditional).
+            next_batch: The next real batch and its labels (``None`` unconditional):
+                ``accumulate`` micro-batches' worth.
             publish: Called with ``"on_discriminator_step_end"`` after each D
                 update and ``"on_generator_step_end"`` after the G update.
+            step: Completed generator updates before this step; discriminator
+                update ``i`` of the step is update ``step·d_steps + i`` of the
+                run (:attr:`GANBatch.d_update`, read by lazy regularisers).
 
         Returns:
             The step's metrics (see the module docstring), detached 0-dim tensors.
         """
         metrics = LoggedMetrics()
-        fake = real = labels = None
-        batch: GANBatch | None = None
+        judge = self.judge(d.module)
+        real = labels = z = None
+        last: _Update | None = None
         for i in range(self.d_steps):
             real, labels = next_batch(i + 1)
-            last = i == self.d_steps - 1
-            with self.autocast():
-                if last:  # keep G's graph: this fake batch also serves the G update
-                    fake = self.generate(g.module, real.shape[0], labels)
-                    fake_in = fake.detach()
-                else:
-                    with torch.no_grad():
-                        fake_in = self.generate(g.module, real.shape[0], labels)
-                terms, batch = self._d_terms(d.module, real, labels, fake_in)
-                d_loss = total(terms, real)
-            d_norm = self.update(d_loss, d)
-            d_metrics = _player_metrics("d", terms, d_loss)
-            publish("on_discriminator_step_end", d_metrics)
-        assert fake is not None and real is not None and batch is not None
-        metrics.update(d_metrics)
-        metrics["d/grad_norm"] = d_norm
-        for key, logits in (
-            ("d/real_logit", batch.computed_real_logits),
-            ("d/fake_logit", batch.computed_fake_logits),
-        ):
+            z = self.latent(real.shape[0])
+            keep = i == self.d_steps - 1 and self.accumulate == 1
+            last = self._discriminator_update(g, d, judge, real, labels, z,
+                                              step * self.d_steps + i, keep)
+            publish("on_discriminator_step_end", last.metrics)
+        assert last is not None and real is not None and z is not None
+        metrics.update(last.metrics)
+        metrics["d/grad_norm"] = last.norm
+        for key, logits in (("d/real_logit", last.real_logits), ("d/fake_logit", last.fake_logits)):
             if logits is not None:
-                metrics[key] = logits.detach().float().mean()
+                metrics[key] = logits.float().mean()
 
-        with self.autocast():
-            terms, _ = self._g_terms(d.module, real, labels, fake)
-            g_loss = total(terms, fake)
-        g_norm = self.update(g_loss, g)
-        g_metrics = _player_metrics("g", terms, g_loss)
+        g_metrics, g_norm = self._generator_update(g, judge, real, labels, z, last.fake,
+                                                   (step + 1) * self.d_steps - 1)
         if self.dist.enabled:
             average_buffers_(g.module, self.dist.world_size)
             average_buffers_(d.module, self.dist.world_size)
         publish("on_generator_step_end", g_metrics)
         metrics.update(g_metrics)
         metrics["g/grad_norm"] = g_norm
+        if self.augment is not None:
+            for key, value in getattr(self.augment, "log_metrics", dict)().items():
+                metrics[key] = torch.as_tensor(float(value))
         return metrics
+
+    def _discriminator_update(
+        self, g: Player, d: Player, judge: nn.Module, real: Tensor, labels: Tensor | None,
+        z: Tensor, d_update: int, keep_graph: bool,
+    ) -> _Update:
+        """One discriminator update over the batch's micro-batches."""
+        n, parts = real.shape[0], micro_batches(real.shape[0], self.accumulate)
+        grads: list[Tensor | None] | None = None
+        terms_sum: dict[str, Tensor] = {}
+        real_logits: list[Tensor] = []
+        fake_logits: list[Tensor] = []
+        fake: Tensor | None = None
+        self._rand.begin(n)
+        for j, rows in enumerate(parts):
+            self._rand.chunk(j, rows)
+            x, y = real[rows], None if labels is None else labels[rows]
+            with self.autocast():
+                if keep_graph:  # keep G's graph: this fake batch also serves the G update
+                    fake = _call_generator(g.module, z[rows], y)
+                    fake_in = fake.detach()
+                else:
+                    with torch.no_grad():
+                        fake_in = _call_generator(g.module, z[rows], y)
+                terms, batch = self._d_terms(judge, x, y, fake_in, d_update)
+                value = total(terms, x)
+            weight = (rows.stop - rows.start) / n
+            grads = add_gradients(grads, self.gradients(value * weight if len(parts) > 1
+                                                        else value, d))
+            _add_terms(terms_sum, terms, weight)
+            for kept, logits in ((real_logits, batch.computed_real_logits),
+                                 (fake_logits, batch.computed_fake_logits)):
+                if logits is not None:
+                    kept.append(logits.detach())
+        self._rand.end()
+        assert grads is not None
+        norm = self.apply(grads, d)
+        reals = torch.cat(real_logits) if len(real_logits) == len(parts) else None
+        if self.augment is not None and reals is not None:
+            observe = getattr(self.augment, "observe", None)
+            if callable(observe):
+                observe(reals)
+        fakes = torch.cat(fake_logits) if len(fake_logits) == len(parts) else None
+        return _Update(_player_metrics("d", terms_sum, _sum(terms_sum, real)), norm, reals,
+                       fakes, fake)
+
+    def _generator_update(
+        self, g: Player, judge: nn.Module, real: Tensor, labels: Tensor | None, z: Tensor,
+        fake: Tensor | None, d_update: int,
+    ) -> tuple[LoggedMetrics, Tensor]:
+        """One generator update, on the last D update's fakes or fakes made per micro-batch."""
+        n, parts = real.shape[0], micro_batches(real.shape[0], self.accumulate)
+        grads: list[Tensor | None] | None = None
+        terms_sum: dict[str, Tensor] = {}
+        self._rand.begin(n)
+        for j, rows in enumerate(parts):
+            self._rand.chunk(j, rows)
+            y = None if labels is None else labels[rows]
+            with self.autocast():
+                made = fake if fake is not None else _call_generator(g.module, z[rows], y)
+                terms, _ = self._g_terms(judge, real[rows], y, made, d_update)
+                value = total(terms, made)
+            weight = (rows.stop - rows.start) / n
+            grads = add_gradients(grads, self.gradients(value * weight if len(parts) > 1
+                                                        else value, g))
+            _add_terms(terms_sum, terms, weight)
+        self._rand.end()
+        assert grads is not None
+        norm = self.apply(grads, g)
+        return _player_metrics("g", terms_sum, _sum(terms_sum, real)), norm
+
+
+@dataclass
+class _Update:
+    """What one discriminator update leaves for the step's metrics and the G update."""
+
+    metrics: LoggedMetrics
+    norm: Tensor
+    real_logits: Tensor | None  # D(real) over the whole batch, detached
+    fake_logits: Tensor | None
+    fake: Tensor | None  # the fake batch with G's graph (accumulate == 1, last update)
+
+
+def _call_generator(generator: nn.Module, z: Tensor, labels: Tensor | None) -> Tensor:
+    return generator(z) if labels is None else generator(z, labels)
+
+
+def _add_terms(into: dict[str, Tensor], terms: Mapping[str, Tensor], weight: float) -> None:
+    """``into[k] += weight · terms[k]``, detached; a lone micro-batch adds the terms as they are."""
+    for key, value in terms.items():
+        part = value.detach() if weight == 1.0 else weight * value.detach()
+        into[key] = part if key not in into else into[key] + part
+
+
+def _sum(terms: Mapping[str, Tensor], like: Tensor) -> Tensor:
+    return total(terms, like).detach()
 
 
 def _player_metrics(player: str, terms: Mapping[str, Tensor], value: Tensor) -> LoggedMetrics:

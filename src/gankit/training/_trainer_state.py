@@ -7,8 +7,10 @@ The layout (format ``gankit-checkpoint-v2``)::
     ema_generator                 the EMA weights (read by load_generator), or None
     g_optimizer, d_optimizer, g_scaler, d_scaler
     callbacks                     {state_key: state}
+    augment                       the augmentation's state_dict (ADA's p), or None
     rng, data                     every RNG; the position in the data
-    trainer                       latent_dim, num_classes, noise, d_steps, world_size, loss
+    trainer                       latent_dim, num_classes, noise, d_steps, world_size, loss,
+                                  augment, accumulate
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from torch import nn
 
 from gankit._version import __version__
 from gankit.callbacks.base import Callback
+from gankit.training._augmented import describe_augment
 from gankit.training._resume_checks import model_settings
 from gankit.training._step import Player
 from gankit.training.checkpoint import CHECKPOINT_FORMAT, CheckpointError
@@ -27,6 +30,7 @@ from gankit.training.checkpoint import CHECKPOINT_FORMAT, CheckpointError
 __all__ = [
     "SETTINGS",
     "model_spec",
+    "restore_augment",
     "restore_callbacks",
     "restore_players",
     "run_settings",
@@ -35,7 +39,7 @@ __all__ = [
 
 #: The run settings recorded under the checkpoint's ``trainer`` key (beside
 #: ``latent_dim`` and ``num_classes``); the models are recorded in full.
-SETTINGS: tuple[str, ...] = ("noise", "d_steps", "world_size", "loss")
+SETTINGS: tuple[str, ...] = ("noise", "d_steps", "world_size", "loss", "augment", "accumulate")
 
 
 def model_spec(model: nn.Module) -> dict[str, Any]:
@@ -44,17 +48,19 @@ def model_spec(model: nn.Module) -> dict[str, Any]:
 
 
 def run_settings(
-    g: Player, d: Player, loss: object, *, d_steps: int, noise: str, world_size: int
+    g: Player, d: Player, loss: object, *, d_steps: int, noise: str, world_size: int,
+    augment: nn.Module | None = None, accumulate: int = 1,
 ) -> dict[str, Any]:
     """The settings a resumed run is compared on (``_resume_checks.check_resume``)."""
     return {"generator": model_spec(g.module), "discriminator": model_spec(d.module),
-            "loss": repr(loss), "d_steps": d_steps, "noise": noise, "world_size": world_size}
+            "loss": repr(loss), "d_steps": d_steps, "noise": noise, "world_size": world_size,
+            "augment": describe_augment(augment), "accumulate": accumulate}
 
 
 def trainer_state(
     *, step: int, epoch: int, g: Player, d: Player, ema: nn.Module | None,
     callbacks: Iterable[Callback], rng: dict[str, Any], data: dict[str, Any] | None,
-    run: dict[str, Any], extra: dict[str, Any],
+    run: dict[str, Any], extra: dict[str, Any], augment: nn.Module | None = None,
 ) -> dict[str, Any]:
     """The checkpoint's dict (see the module docstring).
 
@@ -75,6 +81,7 @@ def trainer_state(
         "g_scaler": g.scaler.state_dict(),
         "d_scaler": d.scaler.state_dict(),
         "callbacks": {cb.state_key: cb.state_dict() for cb in callbacks},
+        "augment": None if augment is None else augment.state_dict(),
         "rng": rng,
         "data": data,
         "trainer": {**extra, **{k: run[k] for k in SETTINGS}},
@@ -124,3 +131,21 @@ def restore_callbacks(ckpt: Mapping[str, Any], callbacks: Iterable[Callback], pa
                 f"checkpoint {path!r}: callback {type(cb).__name__} (state_key "
                 f"{cb.state_key!r}) could not load its state: {type(exc).__name__}: {exc}"
             ) from exc
+
+
+def restore_augment(ckpt: Mapping[str, Any], augment: nn.Module | None, path: str) -> None:
+    """Load the augmentation's state (ADA's ``p``) from ``ckpt``, when both have one.
+
+    Raises:
+        CheckpointError: If the state does not fit ``augment``.
+    """
+    state = ckpt.get("augment")
+    if augment is None or not state:
+        return
+    try:
+        augment.load_state_dict(state)
+    except (RuntimeError, ValueError, KeyError) as exc:
+        raise CheckpointError(
+            f"checkpoint {path!r}: the augmentation {type(augment).__name__} could not load "
+            f"its state: {exc}"
+        ) from None

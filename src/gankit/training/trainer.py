@@ -29,6 +29,7 @@ from gankit.training._setup import OptimizerFactory, check_fit_args, check_sampl
 from gankit.training._signals import TrainingInterrupted, graceful_signals
 from gankit.training._step import Precision
 from gankit.training._trainer_state import (
+    restore_augment,
     restore_callbacks,
     restore_players,
     run_settings,
@@ -77,6 +78,19 @@ class Trainer:
         handle_signals: The first SIGINT or SIGTERM during :meth:`fit` finishes
             the step, then ``fit`` raises :class:`TrainingInterrupted` (a
             checkpoint saved then resumes bit for bit); a second one aborts.
+        augment: A differentiable augmentation applied to every batch the
+            discriminator judges, real and fake, in its updates and the
+            generator's (e.g. :class:`gankit.augment.DiffAugment`); any
+            ``nn.Module`` mapping a batch to one of the same shape. Its
+            ``observe(real_logits)``, if any, is called after every
+            discriminator update, its ``log_metrics()`` is logged each step and
+            its ``state_dict`` is checkpointed (ADA's ``p``). Samples,
+            checkpoints' generators and callbacks never see it.
+        accumulate: Micro-batches per update: each update takes
+            ``accumulate · batch_size`` samples in micro-batches of
+            ``batch_size`` and steps its optimizer once, which equals one update
+            on the whole batch for models without BatchNorm or other
+            randomness or coupling between samples.
 
     Attributes:
         step: Completed generator updates; already incremented in ``on_step_end``.
@@ -123,12 +137,15 @@ class Trainer:
         sync_batchnorm: bool = False,
         channels_last: bool = False,
         handle_signals: bool = True,
+        augment: nn.Module | None = None,
+        accumulate: int = 1,
     ) -> None:
         parts = setup(
             generator, discriminator, loss, g_optimizer=g_optimizer, d_optimizer=d_optimizer,
             d_steps=d_steps, device=device, seed=seed, noise=noise, precision=precision,
             grad_clip=grad_clip, compile=compile, distributed=distributed,
-            sync_batchnorm=sync_batchnorm, channels_last=channels_last,
+            sync_batchnorm=sync_batchnorm, channels_last=channels_last, augment=augment,
+            accumulate=accumulate,
         )
         self.latent_dim, self.latent_prior = parts.latent_dim, parts.prior
         self.device, self.dist = parts.device, parts.dist
@@ -141,7 +158,8 @@ class Trainer:
         self.max_epochs: int | None = None
         self.ema_generator: nn.Module | None = None
         self.callback_metrics = LoggedMetrics()
-        self._feed = DataFeed(self.device, self.dist, self.num_classes, channels_last)
+        self._feed = DataFeed(self.device, self.dist, self.num_classes, channels_last,
+                              accumulate=accumulate)
         self.callbacks: list[Callback] = with_defaults(
             callback_list(callbacks), divergence_guard, progress_bar
         )
@@ -157,6 +175,10 @@ class Trainer:
     d_steps = property(lambda self: self._algorithm.d_steps, doc="D updates per G update.")
     precision = property(lambda self: self._algorithm.precision, doc="The autocast precision.")
     grad_clip = property(lambda self: self._algorithm.grad_clip, doc="The gradient clip norm.")
+    augment = property(lambda self: self._algorithm.augment,
+                       doc="The discriminator's input augmentation, or None.")
+    accumulate = property(lambda self: self._algorithm.accumulate,
+                          doc="Micro-batches per update.")
     noise = property(lambda self: self.latent_prior.name, doc="The latent prior's name.")
 
     @property
@@ -204,7 +226,8 @@ class Trainer:
         def next_batch(update: int) -> tuple[Tensor, Tensor | None]:
             return self._feed.next(step=step, update=update, d_steps=d_steps)
 
-        return self._algorithm(self._g, self._d, next_batch, self._dispatch)
+        return self._algorithm(self._g, self._d, next_batch, self._dispatch, step=self.step)
+
     def fit(self, data: Any, *, steps: int | None = None, epochs: int | None = None,
             batch_size: int = 64) -> Trainer:
         """Train until ``steps`` generator updates or ``epochs`` passes, counted from the start.
@@ -296,7 +319,7 @@ class Trainer:
         return trainer_state(
             step=self.step, epoch=self.epoch, g=self._g, d=self._d, ema=self.ema_generator,
             callbacks=self.callbacks, rng=get_rng_state(), data=self._feed.state_dict(),
-            run=self.run_settings(),
+            run=self.run_settings(), augment=self.augment,
             extra={"latent_dim": self.latent_dim, "num_classes": self.num_classes},
         )
 
@@ -309,10 +332,12 @@ class Trainer:
 
         Returns:
             ``generator`` and ``discriminator`` (class, config and weights),
-            ``loss`` (its ``repr``), ``d_steps``, ``noise`` and ``world_size``.
+            ``loss`` (its ``repr``), ``d_steps``, ``noise``, ``world_size``,
+            ``augment`` (its name and settings, or ``None``) and ``accumulate``.
         """
         return run_settings(self._g, self._d, self.loss, d_steps=self.d_steps,
-                            noise=self.noise, world_size=self.dist.world_size)
+                            noise=self.noise, world_size=self.dist.world_size,
+                            augment=self.augment, accumulate=self.accumulate)
 
     def load_checkpoint(
         self, path: str | os.PathLike[str], *, allow_mismatch: Iterable[str] = ()
@@ -340,6 +365,7 @@ class Trainer:
         check_resume(saved, self.run_settings(), path=str(path), allow=set(allow_mismatch))
         restore_players(ckpt, self._g, self._d, self.ema_generator, str(path))
         restore_callbacks(ckpt, self.callbacks, str(path))
+        restore_augment(ckpt, self.augment, str(path))
         self.step = int(ckpt["step"])
         self._feed.restore(int(ckpt["epoch"]), ckpt.get("data"), ckpt["rng"])
         set_rng_state(ckpt["rng"])
