@@ -22,6 +22,7 @@ from gankit.models.latent_prior import LatentPrior, NormalPrior, UniformPrior, l
 from gankit.models.maxout import Maxout
 from gankit.models.mlp_discriminator import MLPDiscriminator
 from gankit.models.mlp_generator import MLPGenerator
+from gankit.models.self_attention import SelfAttention2d
 
 __all__ = [
     "INIT_SCHEMES",
@@ -33,6 +34,7 @@ __all__ = [
     "MLPGenerator",
     "Maxout",
     "NormalPrior",
+    "SelfAttention2d",
     "UniformPrior",
     "build_model",
     "get_model_class",
