@@ -14,6 +14,7 @@ Example:
 """
 
 from gankit.models._registry import build_model, get_model_class, list_models, register_model
+from gankit.models.conditional_batch_norm import ConditionalBatchNorm2d
 from gankit.models.dcgan_discriminator import DCGANDiscriminator
 from gankit.models.dcgan_generator import DCGANGenerator
 from gankit.models.initialization import INIT_SCHEMES, init_weights
@@ -26,6 +27,7 @@ from gankit.models.self_attention import SelfAttention2d
 
 __all__ = [
     "INIT_SCHEMES",
+    "ConditionalBatchNorm2d",
     "DCGANDiscriminator",
     "DCGANGenerator",
     "LatentMixture",
