@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from gankit.models import ConditionalBatchNorm2d, init_weights
+from gankit.models import ConditionalBatchNorm2d, ResNetGenerator
 from gankit.models._layers import apply_spectral_norm
 
 
@@ -81,9 +81,13 @@ def test_only_the_rows_of_the_classes_in_the_batch_get_gradients() -> None:
 
 def test_weight_init_and_spectral_norm_leave_gain_and_bias_alone() -> None:
     torch.manual_seed(0)
-    cbn = init_weights(ConditionalBatchNorm2d(4, 2), "dcgan")
-    assert torch.equal(cbn.gain, torch.ones_like(cbn.gain))
-    assert torch.equal(cbn.bias, torch.zeros_like(cbn.bias))
+    g = ResNetGenerator(4, (1, 16, 16), base_channels=8, num_classes=3, init="dcgan")
+    norms = [m for m in g.modules() if isinstance(m, ConditionalBatchNorm2d)]
+    assert len(norms) == 2 * 2  # two blocks, two norms each; the output norm is plain
+    assert isinstance(g.output[0], nn.BatchNorm2d)
+    for m in norms:
+        assert torch.equal(m.gain, torch.ones_like(m.gain))
+        assert torch.equal(m.bias, torch.zeros_like(m.bias))
     cbn = apply_spectral_norm(ConditionalBatchNorm2d(4, 2))
     assert not any(hasattr(m, "parametrizations") for m in cbn.modules())
 

@@ -12,6 +12,8 @@ from torch import nn
 from gankit.models import (
     DCGANDiscriminator,
     DCGANGenerator,
+    ResNetDiscriminator,
+    ResNetGenerator,
     SelfAttention2d,
     build_model,
 )
@@ -112,6 +114,8 @@ def test_bad_inputs_are_refused() -> None:
 MODELS: list[tuple[type[nn.Module], dict[str, Any], list[int]]] = [
     (DCGANGenerator, {"latent_dim": 6, "out_shape": (2, 32, 32)}, [4, 8, 16]),
     (DCGANDiscriminator, {"in_shape": (2, 32, 32)}, [4, 8, 16]),
+    (ResNetGenerator, {"latent_dim": 6, "out_shape": (2, 32, 32)}, [8, 16, 32]),
+    (ResNetDiscriminator, {"in_shape": (2, 32, 32)}, [8, 16]),
 ]
 IDS = [cls.__name__ for cls, _, _ in MODELS]
 
@@ -170,6 +174,17 @@ def test_with_the_gate_open_the_model_trains_the_attention(
     opened.sum().backward()
     for name, p in attention.named_parameters():
         assert p.grad is not None and p.grad.abs().max() > 0, name
+
+
+def test_resnet_generator_with_a_closed_gate_equals_the_plain_one() -> None:
+    torch.manual_seed(0)
+    plain = ResNetGenerator(6, (1, 16, 16), base_channels=8).eval()
+    with_attention = ResNetGenerator(6, (1, 16, 16), base_channels=8,
+                                     attention_resolution=8).eval()
+    missing = with_attention.load_state_dict(plain.state_dict(), strict=False).missing_keys
+    assert missing and all(k.startswith("attention.") for k in missing)
+    z = torch.randn(5, 6)
+    assert torch.equal(with_attention(z), plain(z))
 
 
 @pytest.mark.parametrize("cls", [DCGANGenerator, DCGANDiscriminator])

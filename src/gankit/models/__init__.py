@@ -1,4 +1,4 @@
-"""Generators and discriminators: MLP and DCGAN, conditional, packed, spectrally normalised.
+"""Generators and discriminators: MLP, DCGAN and ResNet, conditional, packed, spectrally normalised.
 
 Every generator has ``latent_dim``, ``out_shape`` and ``num_classes``; every
 discriminator has ``in_shape``, ``num_classes`` and ``pack`` and returns logits
@@ -23,6 +23,8 @@ from gankit.models.latent_prior import LatentPrior, NormalPrior, UniformPrior, l
 from gankit.models.maxout import Maxout
 from gankit.models.mlp_discriminator import MLPDiscriminator
 from gankit.models.mlp_generator import MLPGenerator
+from gankit.models.resnet_discriminator import ResNetDiscriminator
+from gankit.models.resnet_generator import ResNetGenerator
 from gankit.models.self_attention import SelfAttention2d
 
 __all__ = [
@@ -36,6 +38,8 @@ __all__ = [
     "MLPGenerator",
     "Maxout",
     "NormalPrior",
+    "ResNetDiscriminator",
+    "ResNetGenerator",
     "SelfAttention2d",
     "UniformPrior",
     "build_model",
