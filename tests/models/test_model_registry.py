@@ -26,6 +26,8 @@ TINY: dict[str, dict[str, Any]] = {
     "DCGANGenerator": {"base_channels": 4},
     "MLPDiscriminator": {"hidden": (16, 8)},
     "MLPGenerator": {"hidden": (8, 16)},
+    "ResNetDiscriminator": {"base_channels": 4},
+    "ResNetGenerator": {"base_channels": 4},
 }
 GENERATORS = list_models("generator")
 DISCRIMINATORS = list_models("discriminator")
@@ -53,19 +55,20 @@ def run(model: nn.Module, n: int, conditional: bool) -> torch.Tensor:
     return model(torch.randn(n, *model.in_shape), labels)
 
 
-def test_registry_lists_the_four_models_by_role() -> None:
+def test_registry_lists_the_six_models_by_role() -> None:
     assert list_models() == sorted(
-        ["DCGANDiscriminator", "DCGANGenerator", "MLPDiscriminator", "MLPGenerator"]
+        ["DCGANDiscriminator", "DCGANGenerator", "MLPDiscriminator", "MLPGenerator",
+         "ResNetDiscriminator", "ResNetGenerator"]
     )
-    assert GENERATORS == ["DCGANGenerator", "MLPGenerator"]
-    assert DISCRIMINATORS == ["DCGANDiscriminator", "MLPDiscriminator"]
+    assert GENERATORS == ["DCGANGenerator", "MLPGenerator", "ResNetGenerator"]
+    assert DISCRIMINATORS == ["DCGANDiscriminator", "MLPDiscriminator", "ResNetDiscriminator"]
     for name in list_models():
         assert get_model_class(name).__name__ == name
 
 
 def test_unknown_names_and_roles_are_refused_with_the_list() -> None:
-    with pytest.raises(KeyError, match=r"unknown model 'ResNetGenerator'.*MLPGenerator"):
-        get_model_class("ResNetGenerator")
+    with pytest.raises(KeyError, match=r"unknown model 'StyleGANGenerator'.*MLPGenerator"):
+        get_model_class("StyleGANGenerator")
     with pytest.raises(ValueError, match=r"role must be None or one of.*'critic'"):
         list_models("critic")
 

@@ -1,4 +1,4 @@
-"""Generators and discriminators: MLP and DCGAN, conditional, packed, spectrally normalised.
+"""Generators and discriminators: MLP, DCGAN and ResNet, conditional, packed, spectrally normalised.
 
 Every generator has ``latent_dim``, ``out_shape`` and ``num_classes``; every
 discriminator has ``in_shape``, ``num_classes`` and ``pack`` and returns logits
@@ -14,6 +14,7 @@ Example:
 """
 
 from gankit.models._registry import build_model, get_model_class, list_models, register_model
+from gankit.models.conditional_batch_norm import ConditionalBatchNorm2d
 from gankit.models.dcgan_discriminator import DCGANDiscriminator
 from gankit.models.dcgan_generator import DCGANGenerator
 from gankit.models.initialization import INIT_SCHEMES, init_weights
@@ -22,9 +23,13 @@ from gankit.models.latent_prior import LatentPrior, NormalPrior, UniformPrior, l
 from gankit.models.maxout import Maxout
 from gankit.models.mlp_discriminator import MLPDiscriminator
 from gankit.models.mlp_generator import MLPGenerator
+from gankit.models.resnet_discriminator import ResNetDiscriminator
+from gankit.models.resnet_generator import ResNetGenerator
+from gankit.models.self_attention import SelfAttention2d
 
 __all__ = [
     "INIT_SCHEMES",
+    "ConditionalBatchNorm2d",
     "DCGANDiscriminator",
     "DCGANGenerator",
     "LatentMixture",
@@ -33,6 +38,9 @@ __all__ = [
     "MLPGenerator",
     "Maxout",
     "NormalPrior",
+    "ResNetDiscriminator",
+    "ResNetGenerator",
+    "SelfAttention2d",
     "UniformPrior",
     "build_model",
     "get_model_class",

@@ -65,7 +65,7 @@ def list_models(role: str | None = None) -> list[str]:
 
     Example:
         >>> list_models("discriminator")
-        ['DCGANDiscriminator', 'MLPDiscriminator']
+        ['DCGANDiscriminator', 'MLPDiscriminator', 'ResNetDiscriminator']
     """
     if role is not None and role not in ROLES:
         raise ValueError(f"role must be None or one of {list(ROLES)}, got {role!r}")

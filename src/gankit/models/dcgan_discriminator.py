@@ -13,7 +13,6 @@ from gankit._validation import (
     check_probability,
 )
 from gankit.models._conditioning import ProjectionHead
-from gankit.models._dcgan_sizes import dcgan_plan
 from gankit.models._layers import (
     apply_spectral_norm,
     make_activation,
@@ -23,7 +22,9 @@ from gankit.models._layers import (
 )
 from gankit.models._packing import check_pack, check_packed_batch
 from gankit.models._registry import register_model
+from gankit.models._sizes import check_attention_resolution, size_plan
 from gankit.models.initialization import check_init, init_weights
+from gankit.models.self_attention import SelfAttention2d
 
 __all__ = ["DCGANDiscriminator"]
 
@@ -39,6 +40,7 @@ class DCGANDiscriminator(nn.Module):
         x                                      (N, C, S, S)
         Conv(k=4, s=2)          -> act         (N, b, S/2, S/2)    no norm on the input layer
         (n-1) x Conv(k=4, s=2)  -> norm -> act channels double, size halves
+                                       [self-attention after the layer of attention_resolution]
         flatten = phi(x)                       (N, b·2^(n-1)·s0·s0)
         logit                                  (N,)
 
@@ -69,6 +71,9 @@ class DCGANDiscriminator(nn.Module):
         num_classes: Number of classes ``K`` for a conditional (projection)
             discriminator ``D(x, labels)``, or ``None``. Not with ``pack > 1``.
         init: ``"dcgan"`` (default: N(0, 0.02)), ``"xavier"``, ``"default"`` or ``None``.
+        attention_resolution: Insert a :class:`SelfAttention2d` (SAGAN) after
+            the layer whose feature map has this side (``S/2, S/4, ..., s0``),
+            or ``None`` (default: the plain DCGAN).
 
     Attributes:
         in_shape (tuple[int, int, int]): ``(C, H, W)``.
@@ -78,8 +83,9 @@ class DCGANDiscriminator(nn.Module):
     Raises:
         TypeError: If a size is not an int or a layer is not registered.
         ValueError: If the image size is unsupported (the message lists the
-            sizes that work), a name is unknown, or ``pack > 1`` is combined
-            with ``num_classes``.
+            sizes that work), a name is unknown, ``pack > 1`` is combined
+            with ``num_classes``, or ``attention_resolution`` is not the side
+            of a feature map (the message lists those).
 
     Shape:
         - Input: ``x`` of shape ``(N, C, H, W)`` with ``N % pack == 0``;
@@ -96,7 +102,7 @@ class DCGANDiscriminator(nn.Module):
     role: ClassVar[str] = "discriminator"
     config_keys: ClassVar[tuple[str, ...]] = (
         "in_shape", "base_channels", "act_layer", "norm_layer", "dropout", "pack",
-        "spectral_norm", "num_classes", "init",
+        "spectral_norm", "num_classes", "init", "attention_resolution",
     )
     required_keys: ClassVar[tuple[str, ...]] = ("in_shape",)
 
@@ -111,6 +117,7 @@ class DCGANDiscriminator(nn.Module):
         spectral_norm: bool = False,
         num_classes: int | None = None,
         init: str | None = "dcgan",
+        attention_resolution: int | None = None,
     ) -> None:
         super().__init__()
         self.in_shape = check_image_shape(in_shape, "in_shape")
@@ -121,13 +128,17 @@ class DCGANDiscriminator(nn.Module):
         self.pack, self.num_classes = check_pack(pack, num_classes)
         self.spectral_norm = bool(spectral_norm)
         self.init = check_init(init)
-        start, stages = dcgan_plan(self.in_shape[1], "in_shape")
+        start, stages = size_plan(self.in_shape[1], "in_shape")
+        sizes = [self.in_shape[1] // 2**i for i in range(1, stages + 1)]  # after each layer
+        self.attention_resolution = check_attention_resolution(attention_resolution, sizes)
 
         channels = self.base_channels
         layers = self._block(self.pack * self.in_shape[0], channels, normed=False)
-        for _ in range(stages - 1):
+        layers += self._attention(sizes[0], channels)
+        for size in sizes[1:]:
             layers += self._block(channels, 2 * channels, normed=self.norm_layer is not None)
             channels *= 2
+            layers += self._attention(size, channels)
         layers.append(nn.Flatten())
         self.features = nn.Sequential(*layers)
         self.head = ProjectionHead(channels * start * start, self.num_classes)
@@ -144,6 +155,10 @@ class DCGANDiscriminator(nn.Module):
         if self.dropout > 0:
             layers.append(nn.Dropout(self.dropout))
         return layers
+
+    def _attention(self, size: int, channels: int) -> list[nn.Module]:
+        """Return ``[SelfAttention2d]`` after the layer of side ``attention_resolution``."""
+        return [SelfAttention2d(channels)] if size == self.attention_resolution else []
 
     def forward(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
         """Return one logit per image (or per pack of ``pack`` images).
@@ -186,4 +201,5 @@ class DCGANDiscriminator(nn.Module):
             "spectral_norm": self.spectral_norm,
             "num_classes": self.num_classes,
             "init": self.init,
+            "attention_resolution": self.attention_resolution,
         }

@@ -15,10 +15,11 @@ from gankit._validation import (
     check_shape,
 )
 from gankit.models._conditioning import LabelCode, check_label_code
-from gankit.models._dcgan_sizes import dcgan_plan
 from gankit.models._layers import make_activation, make_norm, resolve_activation, resolve_norm
 from gankit.models._registry import register_model
+from gankit.models._sizes import check_attention_resolution, size_plan
 from gankit.models.initialization import check_init, init_weights
+from gankit.models.self_attention import SelfAttention2d
 
 __all__ = ["DCGANGenerator"]
 
@@ -34,6 +35,7 @@ class DCGANGenerator(nn.Module):
         [z; c_y]  (N, latent_dim [+ code], 1, 1)
         ConvT(k=s0)              -> norm -> act   (N, b·2^(n-1), s0, s0)
         (n-1) x ConvT(k=4, s=2)  -> norm -> act   channels halve, size doubles
+                                         [self-attention after the layer of attention_resolution]
         ConvT(k=4, s=2)          -> tanh          (N, C, S, S)
 
     so :math:`G(z) = \tanh(\cdots)` lies in :math:`[-1, 1]`. As in the paper
@@ -55,6 +57,9 @@ class DCGANGenerator(nn.Module):
         embed_dim: Size of a learned label embedding concatenated to ``z``;
             ``None`` concatenates the one-hot label. Only with ``num_classes``.
         init: ``"dcgan"`` (default: N(0, 0.02)), ``"xavier"``, ``"default"`` or ``None``.
+        attention_resolution: Insert a :class:`SelfAttention2d` (SAGAN) after
+            the hidden layer whose feature map has this side (``s0, 2 s0, ...,
+            S/2``), or ``None`` (default: the plain DCGAN).
 
     Attributes:
         latent_dim (int): Width of ``z``.
@@ -64,8 +69,9 @@ class DCGANGenerator(nn.Module):
     Raises:
         TypeError: If a size is not an int or a layer is not registered.
         ValueError: If the image size is unsupported (the message lists the
-            sizes that work), a name is unknown, or ``embed_dim`` is given
-            without ``num_classes``.
+            sizes that work), a name is unknown, ``embed_dim`` is given
+            without ``num_classes``, or ``attention_resolution`` is not the
+            side of a hidden feature map (the message lists those).
 
     Shape:
         - Input: ``z`` of shape ``(N, latent_dim)``; ``labels`` ``(N,)`` (int64)
@@ -83,7 +89,7 @@ class DCGANGenerator(nn.Module):
     role: ClassVar[str] = "generator"
     config_keys: ClassVar[tuple[str, ...]] = (
         "latent_dim", "out_shape", "base_channels", "act_layer", "norm_layer",
-        "num_classes", "embed_dim", "init",
+        "num_classes", "embed_dim", "init", "attention_resolution",
     )
     required_keys: ClassVar[tuple[str, ...]] = ("latent_dim", "out_shape")
 
@@ -97,6 +103,7 @@ class DCGANGenerator(nn.Module):
         num_classes: int | None = None,
         embed_dim: int | None = None,
         init: str | None = "dcgan",
+        attention_resolution: int | None = None,
     ) -> None:
         super().__init__()
         self.latent_dim = check_positive_int(latent_dim, "latent_dim")
@@ -106,17 +113,20 @@ class DCGANGenerator(nn.Module):
         self.norm_layer = resolve_norm(norm_layer, "2d", "norm_layer")
         self.num_classes, self.embed_dim = check_label_code(num_classes, embed_dim)
         self.init = check_init(init)
-        start, stages = dcgan_plan(self.out_shape[1], "out_shape")
+        start, stages = size_plan(self.out_shape[1], "out_shape")
+        sizes = [start * 2**i for i in range(stages)]  # after each hidden layer
+        self.attention_resolution = check_attention_resolution(attention_resolution, sizes)
 
         self.label_code = (
             None if self.num_classes is None else LabelCode(self.num_classes, self.embed_dim)
         )
         width = self.latent_dim + (0 if self.label_code is None else self.label_code.dim)
         channels = self.base_channels * 2 ** (stages - 1)
-        layers = self._block(width, channels, start, 1, 0)
-        for _ in range(stages - 1):
+        layers = self._block(width, channels, start, 1, 0) + self._attention(start, channels)
+        for size in sizes[1:]:
             layers += self._block(channels, channels // 2, 4, 2, 1)
             channels //= 2
+            layers += self._attention(size, channels)
         layers += [nn.ConvTranspose2d(channels, self.out_shape[0], 4, 2, 1), nn.Tanh()]
         self.net = nn.Sequential(*layers)
         init_weights(self, self.init)
@@ -132,6 +142,10 @@ class DCGANGenerator(nn.Module):
             layers.append(make_norm(self.norm_layer, c_out, "2d"))
         layers.append(make_activation(self.act_layer))
         return layers
+
+    def _attention(self, size: int, channels: int) -> list[nn.Module]:
+        """Return ``[SelfAttention2d]`` after the layer of side ``attention_resolution``."""
+        return [SelfAttention2d(channels)] if size == self.attention_resolution else []
 
     def forward(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
         """Generate one image per latent code.
@@ -173,4 +187,5 @@ class DCGANGenerator(nn.Module):
             "num_classes": self.num_classes,
             "embed_dim": self.embed_dim,
             "init": self.init,
+            "attention_resolution": self.attention_resolution,
         }
