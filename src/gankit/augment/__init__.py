@@ -1,9 +1,15 @@
-"""Differentiable augmentations of the discriminator's input.
+"""Differentiable augmentations of the discriminator's input: DiffAugment.
 
-The transforms are pure functions of the images and explicit random draws, in
+An :class:`Augment` is a module ``x -> x'`` on image batches ``(N, C, H, W)``,
+differentiable in ``x``, that the trainer applies to every batch the
+discriminator sees (real and fake, in both players' updates); see
+:mod:`gankit.augment.base` for the protocol. The transforms themselves are pure
+functions of the images and explicit random draws, in
 :mod:`gankit.augment.functional`.
 """
 
+from gankit.augment.base import Augment
+from gankit.augment.diffaugment import POLICIES, DiffAugment
 from gankit.augment.functional import (
     affine_resample,
     blit,
@@ -16,6 +22,9 @@ from gankit.augment.functional import (
 )
 
 __all__ = [
+    "POLICIES",
+    "Augment",
+    "DiffAugment",
     "affine_resample",
     "blit",
     "brightness",
