@@ -1,4 +1,4 @@
-"""Differentiable augmentations of the discriminator's input: DiffAugment.
+"""Differentiable augmentations of the discriminator's input: DiffAugment and ADA.
 
 An :class:`Augment` is a module ``x -> x'`` on image batches ``(N, C, H, W)``,
 differentiable in ``x``, that the trainer applies to every batch the
@@ -8,6 +8,7 @@ functions of the images and explicit random draws, in
 :mod:`gankit.augment.functional`.
 """
 
+from gankit.augment.adaptive import AdaptiveAugment
 from gankit.augment.base import Augment
 from gankit.augment.diffaugment import POLICIES, DiffAugment
 from gankit.augment.functional import (
@@ -23,6 +24,7 @@ from gankit.augment.functional import (
 
 __all__ = [
     "POLICIES",
+    "AdaptiveAugment",
     "Augment",
     "DiffAugment",
     "affine_resample",
