@@ -6,8 +6,23 @@ discriminator sees (real and fake, in both players' updates); see
 :mod:`gankit.augment.base` for the protocol. The transforms themselves are pure
 functions of the images and explicit random draws, in
 :mod:`gankit.augment.functional`.
+
+Example:
+    >>> import torch
+    >>> from gankit.augment import DiffAugment, build_augment, list_augments
+    >>> list_augments()
+    ['AdaptiveAugment', 'DiffAugment']
+    >>> augment = build_augment("DiffAugment", {"policy": "translation"})
+    >>> augment(torch.zeros(2, 1, 8, 8)).shape
+    torch.Size([2, 1, 8, 8])
 """
 
+from gankit.augment._registry import (
+    build_augment,
+    get_augment_class,
+    list_augments,
+    register_augment,
+)
 from gankit.augment.adaptive import AdaptiveAugment
 from gankit.augment.base import Augment
 from gankit.augment.diffaugment import POLICIES, DiffAugment
@@ -30,9 +45,13 @@ __all__ = [
     "affine_resample",
     "blit",
     "brightness",
+    "build_augment",
     "color_transform",
     "contrast",
     "cutout",
+    "get_augment_class",
+    "list_augments",
+    "register_augment",
     "saturation",
     "translate",
 ]
