@@ -25,6 +25,7 @@ LOSS_CLASSES = sorted(
 )
 # The term names each class contributes to (discriminator, generator).
 EXPECTED_NAMES = {
+    "BalancedConsistency": (["bcr"], []),
     "GradientPenalty": (["gp"], []),
     "Hinge": (["hinge"], ["hinge"]),
     "LSGAN": (["lsgan"], ["lsgan"]),
@@ -35,12 +36,16 @@ EXPECTED_NAMES = {
     "WGANGP": (["gp", "wgan"], ["wgan"]),
 }
 
+# The sample shape each class needs, where it is not 2-D points (augmentations take images).
+SAMPLE_SHAPES = {"BalancedConsistency": (1, 4, 4)}
 
-def make_batch(seed: int = 0) -> tuple[nn.Module, GANBatch]:
+
+def make_batch(seed: int = 0, shape: tuple[int, ...] = (2,)) -> tuple[nn.Module, GANBatch]:
     torch.manual_seed(seed)
-    net = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1)).double()
-    real = torch.randn(6, 2, dtype=torch.float64)
-    fake = torch.randn(6, 2, dtype=torch.float64)
+    size = math.prod(shape)
+    net = nn.Sequential(nn.Flatten(), nn.Linear(size, 8), nn.Tanh(), nn.Linear(8, 1)).double()
+    real = torch.randn(6, *shape, dtype=torch.float64)
+    fake = torch.randn(6, *shape, dtype=torch.float64)
     return net, GANBatch(lambda x: net(x).squeeze(1), real, fake)
 
 
@@ -50,7 +55,7 @@ def test_every_loss_class_is_listed() -> None:
 
 @pytest.mark.parametrize("cls", LOSS_CLASSES, ids=lambda c: c.__name__)
 def test_builds_with_defaults_and_gives_finite_named_terms(cls: type[Loss]) -> None:
-    _, batch = make_batch()
+    _, batch = make_batch(shape=SAMPLE_SHAPES.get(cls.__name__, (2,)))
     loss = cls()
     d_terms, g_terms = loss.discriminator_terms(batch), loss.generator_terms(batch)
     assert (sorted(d_terms), sorted(g_terms)) == EXPECTED_NAMES[cls.__name__]
@@ -61,7 +66,7 @@ def test_builds_with_defaults_and_gives_finite_named_terms(cls: type[Loss]) -> N
 
 @pytest.mark.parametrize("cls", LOSS_CLASSES, ids=lambda c: c.__name__)
 def test_loss_objects_never_call_backward(cls: type[Loss]) -> None:
-    net, batch = make_batch()
+    net, batch = make_batch(shape=SAMPLE_SHAPES.get(cls.__name__, (2,)))
     loss = cls()
     loss.discriminator_terms(batch)
     loss.generator_terms(batch)

@@ -17,6 +17,7 @@ Example:
 from gankit.losses._registry import get_loss_class, list_losses, register_loss
 from gankit.losses.base import CompositeLoss, GANBatch, Loss, LossTerm, ScaledLoss
 from gankit.losses.bce import MMGAN, NSGAN
+from gankit.losses.consistency import BalancedConsistency
 from gankit.losses.hinge import Hinge
 from gankit.losses.least_squares import LSGAN
 from gankit.losses.penalties import GradientPenalty, R1Penalty
@@ -28,6 +29,7 @@ __all__ = [
     "NSGAN",
     "WGAN",
     "WGANGP",
+    "BalancedConsistency",
     "CompositeLoss",
     "GANBatch",
     "GradientPenalty",

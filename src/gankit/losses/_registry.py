@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from gankit.losses.base import Loss
 from gankit.losses.bce import MMGAN, NSGAN
+from gankit.losses.consistency import BalancedConsistency
 from gankit.losses.hinge import Hinge
 from gankit.losses.least_squares import LSGAN
 from gankit.losses.penalties import GradientPenalty, R1Penalty
@@ -61,7 +62,8 @@ def list_losses() -> list[str]:
 
     Example:
         >>> list_losses()
-        ['GradientPenalty', 'Hinge', 'LSGAN', 'MMGAN', 'NSGAN', 'R1Penalty', 'WGAN', 'WGANGP']
+        ['BalancedConsistency', 'GradientPenalty', 'Hinge', 'LSGAN', 'MMGAN', 'NSGAN',
+         'R1Penalty', 'WGAN', 'WGANGP']
     """
     return sorted(_LOSSES)
 
@@ -87,7 +89,8 @@ def get_loss_class(name: str) -> type[Loss]:
     return _LOSSES[name]
 
 
-for _cls in (GradientPenalty, Hinge, LSGAN, MMGAN, NSGAN, R1Penalty, WGAN, WGANGP):
+for _cls in (BalancedConsistency, GradientPenalty, Hinge, LSGAN, MMGAN, NSGAN, R1Penalty, WGAN,
+             WGANGP):
     register_loss(_cls)
 
 #: Config keys renamed in this release, by loss: ``{old: new}``. A config file
