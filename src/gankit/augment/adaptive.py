@@ -70,7 +70,7 @@ class AdaptiveAugment(Augment):
     the mid grey of gankit's :math:`[-1, 1]` images. Hue rotation exists only for
     3-channel images and is skipped for others; on 1-channel images the luma
     flip negates the image and saturation does nothing (ADA's code does the same
-    for grey images). A sample no transform picked is returned bit for bit, so
+    for grey images). A sample that no transform picked is returned bit for bit, so
     :math:`p = 0` is the identity; every forward pass makes the same random draws
     whatever :math:`p` is.
 
