@@ -25,11 +25,11 @@ from gankit._validation import (
 from gankit.augment._matrices import color_affine, geometric_theta
 from gankit.augment.base import Augment
 from gankit.augment.functional import (
-    _check_images,
     affine_resample,
     blit,
     color_transform,
 )
+from gankit.augment.functional._checks import check_images
 
 __all__ = ["AdaptiveAugment"]
 
@@ -198,7 +198,7 @@ class AdaptiveAugment(Augment):
             TypeError: If ``x`` is not a floating-point tensor.
             ValueError: If ``x`` is not of shape ``(N, C, H, H)``.
         """
-        _check_images(x)
+        check_images(x)
         n, c, h, w = x.shape
         if h != w:
             raise ValueError(f"AdaptiveAugment needs square images (N, C, H, H) for its 90° "

@@ -10,13 +10,13 @@ from torch import Tensor
 
 from gankit.augment.base import Augment
 from gankit.augment.functional import (
-    _check_images,
     brightness,
     contrast,
     cutout,
     saturation,
     translate,
 )
+from gankit.augment.functional._checks import check_images
 
 __all__ = ["POLICIES", "DiffAugment"]
 
@@ -153,7 +153,7 @@ class DiffAugment(Augment):
             TypeError: If ``x`` is not a floating-point tensor.
             ValueError: If ``x`` is not of shape ``(N, C, H, W)``.
         """
-        _check_images(x)
+        check_images(x)
         for name in self._names:
             for transform in POLICIES[name]:
                 x = transform(x)
