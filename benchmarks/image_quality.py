@@ -64,9 +64,10 @@ from _common import (
 from torch import Tensor, nn
 
 from gankit import Trainer
+from gankit.augment import AdaptiveAugment, DiffAugment
 from gankit.callbacks import EMA
 from gankit.data import ImageDataset, digits, mnist_bundled, stratified_fraction
-from gankit.losses import NSGAN, WGANGP, Loss, R1Penalty
+from gankit.losses import NSGAN, WGANGP, Hinge, Loss, R1Penalty
 from gankit.metrics import (
     ImageQuality,
     builtin_classifier,
@@ -78,6 +79,8 @@ from gankit.models import (
     DCGANGenerator,
     MLPDiscriminator,
     MLPGenerator,
+    ResNetDiscriminator,
+    ResNetGenerator,
 )
 
 DATASETS = ("digits", "mnist")
@@ -102,15 +105,16 @@ class Recipe:
     """One model and its training settings (all batch sizes are per step)."""
 
     description: str
-    model: str  # "mlp" or "dcgan"
+    model: str  # "mlp", "dcgan" or "resnet"
     latent_dim: int = 100
     g_channels: int = 64
     d_channels: int = 64
     d_norm: str | None = "batch_norm"
     spectral_norm: bool = False
     pack: int = 1  # PacGAN: D scores packs of this many samples
-    loss: str = "nsgan"  # "nsgan" or "wgangp"
-    r1: float = 0.0  # R1 penalty weight (γ / 2), 0 = none
+    loss: str = "nsgan"  # "nsgan", "hinge" or "wgangp"
+    r1: float = 0.0  # R1 penalty weight γ (R1Penalty(weight=γ) adds γ/2·E||∇D||²), 0 = none
+    r1_every: int = 1  # lazy R1: on every r1_every-th D update, times r1_every
     d_steps: int = 1
     g_lr: float = 2e-4
     d_lr: float = 2e-4
@@ -118,7 +122,29 @@ class Recipe:
     batch_size: int = 64
     ema_decay: float | None = None
     ema_start: float = 0.5  # fraction of the run before the EMA starts averaging
+    augment: str | None = None  # a DiffAugment policy, "ada", or None
+    g_norm: str | None = "batch_norm"  # the generator's normalisation (DCGAN)
+    attention: int | None = None  # self-attention at this resolution (ResNet, DCGAN)
     steps: dict[str, int] = field(default_factory=dict)  # per dataset
+
+
+_BEST = Recipe(
+    "DCGAN shapes at 32 base channels (latent 64), batch norm in G only; NSGAN; "
+    "Adam 2e-4 (0.5, 0.99); an EMA of G (decay 0.999) over the second half of the run",
+    "dcgan", latent_dim=64, g_channels=32, d_channels=32, d_norm=None,
+    betas=(0.5, 0.99), ema_decay=0.999, steps={"mnist": 4800, "digits": 3000},
+)
+_SNGAN = Recipe(
+    "SNGAN ResNet G/D (Miyato et al. 2018) at 32 channels (latent 128), spectral norm in D; "
+    "hinge loss, n_dis 5, Adam 2e-4 (0, 0.9) (Mimicry's settings); steps cut to fit 15 "
+    "minutes on one CPU thread",
+    "resnet", latent_dim=128, g_channels=32, d_channels=32, d_norm=None, spectral_norm=True,
+    loss="hinge", d_steps=5, betas=(0.0, 0.9), steps={"mnist": 1000, "digits": 1000},
+)
+
+
+def _variant(base: Recipe, what: str, **changes: Any) -> Recipe:
+    return dataclasses.replace(base, description=f"{base.description}; {what}", **changes)
 
 
 RECIPES: dict[str, Recipe] = {
@@ -138,12 +164,17 @@ RECIPES: dict[str, Recipe] = {
         "dcgan", latent_dim=128, d_norm="layer_norm", loss="wgangp", d_steps=5, g_lr=1e-4,
         d_lr=1e-4, betas=(0.5, 0.9), steps={"mnist": 600, "digits": 1000},
     ),
-    "best": Recipe(
-        "DCGAN shapes at 32 base channels (latent 64), batch norm in G only; NSGAN; "
-        "Adam 2e-4 (0.5, 0.99); an EMA of G (decay 0.999) over the second half of the run",
-        "dcgan", latent_dim=64, g_channels=32, d_channels=32, d_norm=None,
-        betas=(0.5, 0.99), ema_decay=0.999, steps={"mnist": 4800, "digits": 3000},
-    ),
+    "best": _BEST,
+    "best_diffaugment": _variant(_BEST, "DiffAugment('translation,cutout') on D's input",
+                                 augment="translation,cutout"),
+    "best_ada": _variant(_BEST, "ADA on D's input (target 0.6, 500 kimg)", augment="ada"),
+    "best_r1": _variant(_BEST, "R1 γ = 1 on every D update", r1=1.0),
+    "best_r1_lazy": _variant(_BEST, "lazy R1 γ = 1: every 16th D update, times 16", r1=1.0,
+                             r1_every=16),
+    "sngan": _SNGAN,
+    "sngan_diffaugment": _variant(_SNGAN, "DiffAugment('translation,cutout') on D's input",
+                                  augment="translation,cutout"),
+    "sngan_ada": _variant(_SNGAN, "ADA on D's input (target 0.6, 500 kimg)", augment="ada"),
 }
 
 
@@ -159,14 +190,27 @@ def build(recipe: Recipe, shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module,
     if recipe.model == "mlp":
         g: nn.Module = MLPGenerator(recipe.latent_dim, shape)
         d: nn.Module = MLPDiscriminator(shape, hidden=(1024, 512, 256), act_layer="relu")
+    elif recipe.model == "resnet":
+        g = ResNetGenerator(recipe.latent_dim, shape, base_channels=recipe.g_channels,
+                            attention_resolution=recipe.attention)
+        d = ResNetDiscriminator(shape, base_channels=recipe.d_channels, pack=recipe.pack,
+                                spectral_norm=recipe.spectral_norm)
     else:
-        g = DCGANGenerator(recipe.latent_dim, shape, base_channels=recipe.g_channels)
+        g = DCGANGenerator(recipe.latent_dim, shape, base_channels=recipe.g_channels,
+                           norm_layer=recipe.g_norm, attention_resolution=recipe.attention)
         d = DCGANDiscriminator(shape, base_channels=recipe.d_channels, norm_layer=recipe.d_norm,
                                spectral_norm=recipe.spectral_norm, pack=recipe.pack)
-    loss: Loss = WGANGP(10.0) if recipe.loss == "wgangp" else NSGAN()
+    loss: Loss = {"wgangp": WGANGP(10.0), "hinge": Hinge()}.get(recipe.loss, NSGAN())
     if recipe.r1:
-        loss = loss + recipe.r1 * R1Penalty()
+        loss = loss + R1Penalty(recipe.r1, every=recipe.r1_every)
     return g, d, loss
+
+
+def make_augment(name: str | None) -> nn.Module | None:
+    """``None``, ADA (``"ada"``: target 0.6, speed 500 kimg, interval 4) or a DiffAugment policy."""
+    if name is None:
+        return None
+    return AdaptiveAugment() if name == "ada" else DiffAugment(name)
 
 
 def train(recipe: Recipe, data: ImageDataset, steps: int, seed: int) -> Trainer:
@@ -181,7 +225,7 @@ def train(recipe: Recipe, data: ImageDataset, steps: int, seed: int) -> Trainer:
 
     trainer = Trainer(g, d, loss, g_optimizer=adam(recipe.g_lr), d_optimizer=adam(recipe.d_lr),
                       d_steps=recipe.d_steps, callbacks=callbacks, seed=seed, device="cpu",
-                      progress_bar=False)
+                      progress_bar=False, augment=make_augment(recipe.augment))
     trainer.fit(data, steps=steps, batch_size=recipe.batch_size)
     return trainer
 

@@ -23,7 +23,11 @@ from image_quality import GOODFELLOW_TABLE1
 from stacked_mnist import PACGAN_TABLE2
 
 RESULTS = Path(__file__).resolve().parent / "results"
-RECIPE_ORDER = ("best", "dcgan", "wgangp", "vanilla")
+RECIPE_ORDER = ("best", "best_diffaugment", "best_ada", "best_r1", "best_r1_lazy", "sngan",
+                "sngan_diffaugment", "sngan_ada", "dcgan", "wgangp", "vanilla")
+#: Each augmented recipe and the recipe it differs from only by the augmentation.
+AUGMENTED = {"best_diffaugment": "best", "best_ada": "best", "sngan_diffaugment": "sngan",
+             "sngan_ada": "sngan"}
 
 Table = tuple[list[str], list[list[str]]]
 
@@ -92,6 +96,26 @@ def stacked_table() -> Table:
                      f"{run['steps']:,} steps", _pm(mean["modes_covered"], sem["modes_covered"],
                                                     n, ".1f"),
                      _pm(mean["kl"], sem["kl"], n, ".3f"), f"{mean['seconds'] / 60:.1f} min"])
+    return header, rows
+
+
+def augment_table() -> Table:
+    """Each augmented recipe beside its plain twin, per fraction: FD and its change (issue 17)."""
+    header = ["recipe", "training digits", "FD without", "FD with", "FD change",
+              "target", "seeds"]
+    runs = {(r["recipe"], r.get("fraction", 1.0)): r for r in _files("image_quality_mnist_*.json")}
+    rows = []
+    for (recipe, fraction), run in runs.items():
+        plain = runs.get((AUGMENTED.get(recipe, ""), fraction))
+        if plain is None:
+            continue
+        change = run["mean"]["fd"] / plain["mean"]["fd"] - 1.0
+        target = "≤ −30 %" if fraction < 1.0 else "≤ +5 %"
+        met = change <= -0.30 if fraction < 1.0 else change <= 0.05
+        rows.append([f"`{recipe}`", f"{run['runs'][0]['train_images']:,}",
+                     f"{plain['mean']['fd']:.2f}", f"{run['mean']['fd']:.2f}",
+                     f"{100 * change:+.0f} %", f"{target} ({'met' if met else 'missed'})",
+                     f"{run['completed_seeds']} / {plain['completed_seeds']}"])
     return header, rows
 
 

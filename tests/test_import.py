@@ -23,7 +23,7 @@ BLOCK = textwrap.dedent(
         if mod.split(".")[0] in BLOCKED:
             del sys.modules[mod]
     import gankit
-    import gankit.callbacks, gankit.data, gankit.functional, gankit.losses
+    import gankit.augment, gankit.callbacks, gankit.data, gankit.functional, gankit.losses
     import gankit.metrics, gankit.models, gankit.theory, gankit.training
     loaded = sorted(m for m in sys.modules if m.split(".")[0] in BLOCKED)
     assert not loaded, loaded

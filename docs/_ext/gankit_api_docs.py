@@ -36,6 +36,7 @@ from sphinx.util.docutils import SphinxDirective
 PACKAGES: tuple[str, ...] = (
     "gankit.functional",
     "gankit.losses",
+    "gankit.augment",
     "gankit.models",
     "gankit.training",
     "gankit.callbacks",

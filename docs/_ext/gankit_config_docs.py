@@ -196,6 +196,15 @@ def render_section(section: str) -> list[str]:
             out += (table(class_rows(cls, cls.config_keys), CLASS_HEADER, FIELD_WIDTHS)
                     if cls.config_keys else [f"The loss ``{name}`` takes no arguments.", ""])
         return out
+    if section == "augment":
+        from gankit.augment import get_augment_class, list_augments
+
+        out = []
+        for name in list_augments():
+            cls = get_augment_class(name)
+            out += [f'.. rubric:: ``name = "{name}"`` (:class:`gankit.augment.{name}`)', ""]
+            out += table(class_rows(cls, cls.config_keys), CLASS_HEADER, FIELD_WIDTHS)
+        return out
     if section == "optimizer":
         from gankit.config.optimizers import OPTIMIZER_FIELDS
 

@@ -2,7 +2,8 @@
 
 The stable names are re-exported here; each subpackage holds one layer:
 ``gankit.functional`` (pure loss functions), ``gankit.losses`` (composable
-loss objects), ``gankit.models``, ``gankit.training`` (the :class:`Trainer`
+loss objects), ``gankit.augment`` (differentiable augmentations of the
+discriminator's input), ``gankit.models``, ``gankit.training`` (the :class:`Trainer`
 and checkpoints), ``gankit.callbacks``, ``gankit.data``, ``gankit.metrics``
 and ``gankit.theory``.
 """

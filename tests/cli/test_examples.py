@@ -44,7 +44,7 @@ def extra_arguments(path: Path, tmp_path: Path) -> list[str]:
 def test_the_examples_are_there() -> None:
     names = {p.stem for p in CONFIGS}
     assert {"ring", "d2l_gaussian", "vanilla_mlp", "dcgan", "wgan_gp", "wgan_gp_grid",
-            "conditional", "custom_loss", "celeba_folder"} <= names
+            "conditional", "custom_loss", "celeba_folder", "data_efficient"} <= names
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=[p.stem for p in CONFIGS])

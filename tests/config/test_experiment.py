@@ -154,3 +154,23 @@ def test_distributed_none_means_auto(tmp_path: Path) -> None:
     config["trainer"]["distributed"] = "none"
     exp = build_experiment(config, tmp_path)
     assert exp.config["trainer"]["distributed"] is None and not exp.trainer.dist.enabled
+
+
+def test_an_augment_section_reaches_the_trainer(tmp_path: Path) -> None:
+    from gankit.augment import AdaptiveAugment
+
+    config = {"data": {"name": "digits", "size": 8},
+              "generator": {"name": "DCGANGenerator", "latent_dim": 4, "base_channels": 4},
+              "discriminator": {"name": "DCGANDiscriminator", "base_channels": 4},
+              "loss": {"name": "NSGAN"},
+              "augment": {"name": "AdaptiveAugment", "target": 0.6, "interval": 2},
+              "trainer": {"steps": 4, "batch_size": 8, "progress_bar": False}}
+    exp = build_experiment(config, tmp_path)
+    assert isinstance(exp.trainer.augment, AdaptiveAugment)
+    assert exp.config["augment"]["interval"] == 2 and exp.config["augment"]["p"] == 0.0
+    exp.trainer.fit(exp.data.data, **exp.fit_kwargs)
+    assert "augment/p" in exp.trainer.callback_metrics
+    config["augment"] = {"name": "DiffAugment", "polcy": "translation"}
+    with pytest.raises(ConfigError, match=r"'augment\.polcy': unknown key 'polcy' "
+                                          r"\(did you mean 'policy'\?\)"):
+        build_experiment(config, tmp_path)

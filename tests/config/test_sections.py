@@ -116,7 +116,7 @@ def test_image_data_set() -> None:
     spec, resolved = build_data({"name": "digits", "size": 16}, seed=0)
     assert spec.sample_shape == (1, 16, 16) and spec.num_classes == 10 and spec.finite
     assert spec.source is None and spec.real_points(5) is None
-    assert resolved == {"name": "digits", "split": "train", "size": 16}
+    assert resolved == {"name": "digits", "split": "train", "size": 16, "fraction": 1.0}
 
 
 def _folder(tmp_path: Path) -> str:
@@ -256,3 +256,18 @@ def test_bad_callback_sections(tmp_path: Path, section: dict, message: str) -> N
     spec, _ = build_data({"name": "ring"}, seed=0)
     with pytest.raises(ConfigError, match=message):
         build_callbacks(section, tmp_path, spec)
+
+
+def test_a_fraction_keeps_a_stratified_share_and_the_full_held_out_split() -> None:
+    full, _ = build_data({"name": "digits"}, seed=0)
+    spec, resolved = build_data({"name": "digits", "fraction": 0.1}, seed=0)
+    assert resolved["fraction"] == 0.1
+    counts = torch.bincount(spec.data.labels, minlength=10)
+    expected = torch.ceil(torch.bincount(full.data.labels, minlength=10) * 0.1)
+    assert torch.equal(counts, expected.long())  # ⌈0.1 n_k⌉ of every class
+    assert spec.held_out is not None and len(spec.held_out) == len(full.held_out)
+    member = {tuple(row.flatten().tolist()) for row in full.data.images}
+    assert all(tuple(row.flatten().tolist()) in member for row in spec.data.images)
+    with pytest.raises(ConfigError, match=r"'data.fraction': fraction must be a number in "
+                                          r"\(0, 1\], got 0.0"):
+        build_data({"name": "digits", "fraction": 0.0}, seed=0)

@@ -26,6 +26,7 @@ LOSS_CLASSES = sorted(
 # The term names each class contributes to (discriminator, generator).
 EXPECTED_NAMES = {
     "AuxiliaryClassifier": (["ac"], ["ac"]),
+    "BalancedConsistency": (["bcr"], []),
     "GradientPenalty": (["gp"], []),
     "Hinge": (["hinge"], ["hinge"]),
     "LSGAN": (["lsgan"], ["lsgan"]),
@@ -36,6 +37,8 @@ EXPECTED_NAMES = {
     "WGANGP": (["gp", "wgan"], ["wgan"]),
 }
 
+# The sample shape each class needs, where it is not 2-D points (augmentations take images).
+SAMPLE_SHAPES = {"BalancedConsistency": (1, 4, 4)}
 
 class _ClassHead(nn.Module):
     """A discriminator with a class head (for ACGAN's term): logit and 3 class logits."""
@@ -53,12 +56,15 @@ class _ClassHead(nn.Module):
 
 
 def make_batch(seed: int = 0, cls: type[Loss] | None = None) -> tuple[nn.Module, GANBatch]:
-    """A float64 MLP discriminator and a batch of 2-D points (labelled for a class head)."""
+    """A float64 MLP discriminator and a batch (labelled for a class head) of ``cls``'s shape."""
     torch.manual_seed(seed)
+    shape = SAMPLE_SHAPES.get(cls.__name__, (2,)) if cls is not None else (2,)
+    size = math.prod(shape)
     head = cls is L.AuxiliaryClassifier
-    net = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 4 if head else 1)).double()
-    real = torch.randn(6, 2, dtype=torch.float64)
-    fake = torch.randn(6, 2, dtype=torch.float64)
+    net = nn.Sequential(nn.Flatten(), nn.Linear(size, 8), nn.Tanh(),
+                        nn.Linear(8, 4 if head else 1)).double()
+    real = torch.randn(6, *shape, dtype=torch.float64)
+    fake = torch.randn(6, *shape, dtype=torch.float64)
     if head:
         labels = torch.tensor([0, 1, 2, 0, 1, 2])
         return net, GANBatch(_ClassHead(net), real, fake, labels, labels.flip(0))

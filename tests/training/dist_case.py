@@ -14,8 +14,9 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 
 from gankit import Trainer
+from gankit.augment import AdaptiveAugment
 from gankit.losses import NSGAN, WGANGP
-from gankit.models import MLPDiscriminator, MLPGenerator
+from gankit.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 
 B = 8
 
@@ -29,14 +30,22 @@ def build(loss_name: str, world: int) -> tuple[Trainer, torch.Tensor]:
     loss = NSGAN() if loss_name == "nsgan" else WGANGP()
     d_steps = 1 if loss_name == "nsgan" else 5
     accumulate = 2 if loss_name == "accumulate" and world > 1 else 1
+    augment = None
+    if loss_name == "ada":  # images, and ADA's p moving every D update
+        G = DCGANGenerator(3, (1, 8, 8), base_channels=4, norm_layer=None)
+        D = DCGANDiscriminator((1, 8, 8), base_channels=4, norm_layer=None)
+        data = torch.rand(96, 1, 8, 8, generator=torch.Generator().manual_seed(1)) * 2 - 1
+        augment = AdaptiveAugment(speed_kimg=0.05, interval=1, p=0.5)
     trainer = Trainer(G, D, loss, d_steps=d_steps, seed=5, progress_bar=False,
-                      distributed=world > 1, accumulate=accumulate)
+                      distributed=world > 1, accumulate=accumulate, augment=augment)
     return trainer, data
 
 
 def weights(trainer: Trainer) -> dict[str, torch.Tensor]:
     out = {f"G.{k}": v.clone() for k, v in trainer.generator.state_dict().items()}
     out.update({f"D.{k}": v.clone() for k, v in trainer.discriminator.state_dict().items()})
+    if trainer.augment is not None:
+        out.update({f"augment.{k}": v.clone() for k, v in trainer.augment.state_dict().items()})
     return out
 
 

@@ -14,6 +14,7 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from gankit import Trainer
+from gankit.augment import AdaptiveAugment, DiffAugment
 from gankit.callbacks import EMA
 from gankit.data import ImageDataset, RandomCrop
 from gankit.losses import NSGAN, WGANGP, R1Penalty
@@ -64,6 +65,20 @@ def build(case: str) -> tuple[Trainer, object]:
         # 56 / 8 = 7 batches an epoch: the split at step 5 is mid-epoch (of the second).
         data = DataLoader(ds, batch_size=8, shuffle=True)
         trainer = Trainer(G, D, NSGAN(), seed=7, progress_bar=False)
+    elif case == "ada":
+        # ADA draws its transforms from the global RNG and moves p every 2 D updates.
+        G = DCGANGenerator(8, (1, 8, 8), base_channels=4)
+        D = DCGANDiscriminator((1, 8, 8), base_channels=4)
+        data = torch.rand(64, 1, 8, 8, generator=data_gen) * 2 - 1
+        trainer = Trainer(G, D, NSGAN(), d_steps=2, seed=7, progress_bar=False,
+                          augment=AdaptiveAugment(target=0.6, speed_kimg=0.1, interval=2,
+                                                  p=0.3))
+    elif case == "diffaugment":
+        G = DCGANGenerator(8, (1, 8, 8), base_channels=4)
+        D = DCGANDiscriminator((1, 8, 8), base_channels=4)
+        data = torch.rand(64, 1, 8, 8, generator=data_gen) * 2 - 1
+        trainer = Trainer(G, D, NSGAN() + R1Penalty(1.0), seed=7, progress_bar=False,
+                          augment=DiffAugment())
     elif case == "lazy_r1":
         # R1 on every 3rd D update: the split at step 5 falls between two of them.
         G = MLPGenerator(4, (2,), hidden=(16,), norm_layer=None)
@@ -85,6 +100,8 @@ def build(case: str) -> tuple[Trainer, object]:
 
 def weights(trainer: Trainer) -> dict[str, torch.Tensor]:
     out = {f"G.{k}": v for k, v in trainer.generator.state_dict().items()}
+    if trainer.augment is not None:
+        out.update({f"augment.{k}": v for k, v in trainer.augment.state_dict().items()})
     out.update({f"D.{k}": v for k, v in trainer.discriminator.state_dict().items()})
     if trainer.ema_generator is not None:
         out.update({f"EMA.{k}": v for k, v in trainer.ema_generator.state_dict().items()})

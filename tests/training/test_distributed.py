@@ -41,6 +41,15 @@ def test_two_processes_equal_one_process_with_double_batch(loss: str, tmp_path: 
     assert any(not torch.equal(one[k], start[k]) for k in start)  # training moved the weights
 
 
+def test_adas_p_sees_the_global_batch_and_agrees_across_processes(tmp_path: Path) -> None:
+    ok("2", "ada:full", str(tmp_path / "two"), "6")
+    rank0, rank1 = load(tmp_path / "two.rank0"), load(tmp_path / "two.rank1")
+    for key in rank0:
+        assert torch.equal(rank0[key], rank1[key]), f"ranks differ at {key}"
+    assert float(rank0["augment.p"]) != 0.5  # p moved, by the same steps on both ranks
+    assert float(rank0["augment.seen"]) == 0.0 and int(rank0["augment.calls"]) == 0
+
+
 def test_two_process_resume_matches_uninterrupted_run(tmp_path: Path) -> None:
     ckpt = tmp_path / "k.pt"
     ok("2", "nsgan:full", str(tmp_path / "full"), "8")

@@ -115,3 +115,17 @@ def test_a_checkpoint_saved_before_the_coefficient_rename_resumes() -> None:
     # Written before R1Penalty's gamma became weight: the same loss.
     saved = {"loss": "NSGAN() + R1Penalty(gamma=0.1)"}
     check_resume(saved, {"loss": repr(NSGAN() + R1Penalty(weight=0.1))}, path="old.pt")
+
+
+def test_a_config_saved_before_a_model_gained_an_argument_resumes() -> None:
+    """An older DCGAN config lacks attention_resolution: it means the default, no mismatch."""
+    from gankit.training._resume_checks import check_resume, model_settings
+
+    current = model_settings(DCGANGenerator(8, (1, 8, 8), base_channels=4))
+    old = {**current, "config": {k: v for k, v in current["config"].items()
+                                 if k != "attention_resolution"}}
+    check_resume({"generator": old}, {"generator": current}, path="old.pt")
+    attention = model_settings(DCGANGenerator(8, (1, 8, 8), base_channels=4,
+                                              attention_resolution=4))
+    with pytest.raises(CheckpointError, match="attention_resolution"):
+        check_resume({"generator": old}, {"generator": attention}, path="old.pt")

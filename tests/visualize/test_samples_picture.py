@@ -80,3 +80,16 @@ def test_without_pillow_the_error_names_the_extra(tmp_path: Path, monkeypatch) -
     with pytest.raises(ImportError, match=r'pip install "gankit\[extras\]"'):
         save_samples_picture(torch.zeros(2, 1, 4, 4), tmp_path / "x.png",
                              real=torch.zeros(2, 1, 4, 4))
+
+
+def test_the_panel_labels_can_name_two_generators(tmp_path: Path) -> None:
+    a, b = torch.zeros(4, 1, 8, 8), torch.ones(4, 1, 8, 8)
+    default = read(save_samples_picture(b, tmp_path / "d.png", real=a))
+    named = read(save_samples_picture(b, tmp_path / "n.png", real=a,
+                                      labels=("without DiffAugment", "with DiffAugment")))
+    assert named.shape == default.shape
+    np.testing.assert_array_equal(named[LABEL_HEIGHT:], default[LABEL_HEIGHT:])  # same panels
+    assert not np.array_equal(named[:LABEL_HEIGHT], default[:LABEL_HEIGHT])  # other words
+    with pytest.raises(TypeError, match=r"labels must be two strings \(left, right\), got "
+                                        r"\('only one',\)"):
+        save_samples_picture(b, tmp_path / "x.png", real=a, labels=("only one",))  # type: ignore[arg-type]

@@ -38,6 +38,8 @@ _SPLIT = ("train", "test")
 _FIXED = Field("int", None, "train on this many fixed points drawn once (toy data only)",
                minimum=1)
 _PATH = Field("str", REQUIRED, "folder holding the files (nothing is downloaded)")
+_FRACTION = Field("float", 1.0, "train on this stratified fraction of the split's images "
+                  "(the same share of every class; data-efficient runs use 0.1)", minimum=0.0)
 
 #: The arguments of each data set, as config fields.
 DATA_FIELDS: dict[str, dict[str, Field]] = {
@@ -62,10 +64,12 @@ DATA_FIELDS: dict[str, dict[str, Field]] = {
     "digits": {
         "split": Field("str", "train", "which images", choices=("train", "test", "all")),
         "size": Field("int", 8, "image side: 8, 16 or 32", minimum=1),
+        "fraction": _FRACTION,
     },
     "mnist_bundled": {
         "split": Field("str", "train", "which images (4,000 train, 1,000 test)",
                        choices=("train", "test", "all")),
+        "fraction": _FRACTION,
     },
     "mnist": {
         "path": _PATH,
@@ -189,6 +193,7 @@ def build_data(section: Any, seed: int, path: str = "data") -> tuple[DataSpec, d
                          DATA_FIELDS[name], path)
     resolved = {"name": name, **kwargs}
     fixed = kwargs.pop("fixed_size", None)
+    fraction = kwargs.pop("fraction", 1.0)
     import gankit.data
     from gankit.data import DataError
 
@@ -199,6 +204,8 @@ def build_data(section: Any, seed: int, path: str = "data") -> tuple[DataSpec, d
         raise  # missing or corrupt files: a runtime error, not a config mistake
     except (TypeError, ValueError) as exc:
         raise ConfigError(path, f"{name}: {exc}") from None
+    if hasattr(built, "images") and fraction < 1.0:
+        built = _stratified_subset(built, fraction, seed, path)
     if hasattr(built, "images"):
         held_out = None
         if kwargs.get("split") == "train" and name in _HELD_OUT:
@@ -214,3 +221,15 @@ def build_data(section: Any, seed: int, path: str = "data") -> tuple[DataSpec, d
         shape = tuple(built.sample(1).shape[1:])
         spec = DataSpec(built, shape, built, None, False)
     return spec, resolved
+
+
+def _stratified_subset(data: Any, fraction: float, seed: int, path: str) -> Any:
+    """A stratified ``fraction`` of ``data``'s images (:func:`gankit.data.stratified_fraction`)."""
+    from gankit.data import ImageDataset, stratified_fraction
+
+    try:
+        keep = torch.from_numpy(stratified_fraction(data.labels.numpy(), fraction, seed=seed))
+    except ValueError as exc:
+        raise ConfigError(join_path(path, "fraction"), str(exc)) from None
+    return ImageDataset(data.images[keep], data.labels[keep], data.classes,
+                        transform=data.transform)

@@ -9,6 +9,7 @@ A config has these sections, each mapping onto the Python API:
 ``[loss]``          a loss, or ``terms`` to sum (see :mod:`gankit.config.losses`)
 ``[optimizer]``     ``[optimizer.generator]`` and ``[optimizer.discriminator]``
 ``[trainer]``       :class:`~gankit.Trainer` arguments and ``fit`` lengths
+``[augment]``       a :mod:`gankit.augment` class for the discriminator's input
 ``[callbacks]``     logging, checkpoints, sample pictures, EMA
 ``[eval]``          the evaluation callback: ``metrics.json`` at the end, ``every`` N steps
 ==================  ==========================================================
@@ -25,6 +26,7 @@ from typing import Any
 import torch
 
 from gankit.callbacks import Evaluation
+from gankit.config.augment import build_augment_section
 from gankit.config.callbacks import build_callbacks
 from gankit.config.data import DataSpec, build_data
 from gankit.config.errors import ConfigError, format_value, unknown_name_error
@@ -51,6 +53,7 @@ SECTIONS: dict[str, bool] = {
     "loss": True,
     "optimizer": False,
     "trainer": False,
+    "augment": False,
     "callbacks": False,
     "eval": False,
 }
@@ -193,6 +196,8 @@ def build_experiment(config: dict[str, Any], out_dir: str | Path) -> Experiment:
                                      ["discriminator", "generator"], "key")
     g_opt, g_opt_cfg = build_optimizer(optim.get("generator"), "optimizer.generator")
     d_opt, d_opt_cfg = build_optimizer(optim.get("discriminator"), "optimizer.discriminator")
+    augment, augment_cfg = (None, None) if config.get("augment") is None else \
+        build_augment_section(config["augment"])
     callbacks, cb_cfg = build_callbacks(config.get("callbacks"), out, data)
     evaluation = build_evaluation(eval_cfg, data)
     if evaluation is not None:  # before the loggers' files are closed at fit end
@@ -200,7 +205,7 @@ def build_experiment(config: dict[str, Any], out_dir: str | Path) -> Experiment:
     kwargs = {k: v for k, v in trainer_cfg.items() if k not in NOT_TRAINER_ARGUMENTS}
     try:
         trainer = Trainer(generator, discriminator, loss, g_optimizer=g_opt,
-                          d_optimizer=d_opt, callbacks=callbacks, **kwargs)
+                          d_optimizer=d_opt, callbacks=callbacks, augment=augment, **kwargs)
     except (TypeError, ValueError) as exc:
         raise ConfigError("trainer", str(exc)) from None
     resolved = {
@@ -210,6 +215,7 @@ def build_experiment(config: dict[str, Any], out_dir: str | Path) -> Experiment:
         "loss": loss_cfg,
         "optimizer": {"generator": g_opt_cfg, "discriminator": d_opt_cfg},
         "trainer": trainer_cfg,
+        **({} if augment_cfg is None else {"augment": augment_cfg}),
         "callbacks": cb_cfg,
         "eval": eval_cfg,
     }

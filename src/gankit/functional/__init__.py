@@ -3,7 +3,9 @@
 Every loss takes the discriminator's logits (or a critic's scores) of shape
 ``(N,)`` and returns the batch mean as a 0-dim tensor. Log-probabilities are
 computed with ``softplus`` on logits, so they stay finite for any finite logit.
-The two penalties take the discriminator itself, since they differentiate it.
+The two gradient penalties take the discriminator itself, since they
+differentiate it; the consistency penalty takes the logits on a batch and on
+its augmentation.
 
 Example:
     >>> import torch
@@ -22,6 +24,7 @@ from gankit.functional.bce import (
     nsgan_generator_loss,
 )
 from gankit.functional.classification import auxiliary_classifier_loss
+from gankit.functional.consistency import consistency_penalty
 from gankit.functional.hinge import hinge_discriminator_loss, hinge_generator_loss
 from gankit.functional.least_squares import lsgan_discriminator_loss, lsgan_generator_loss
 from gankit.functional.penalties import gradient_penalty, interpolate, r1_penalty
@@ -29,6 +32,7 @@ from gankit.functional.wasserstein import wgan_discriminator_loss, wgan_generato
 
 __all__ = [
     "auxiliary_classifier_loss",
+    "consistency_penalty",
     "gradient_penalty",
     "hinge_discriminator_loss",
     "hinge_generator_loss",

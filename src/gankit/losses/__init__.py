@@ -18,6 +18,7 @@ from gankit.losses._registry import get_loss_class, list_losses, register_loss
 from gankit.losses.auxiliary import AuxiliaryClassifier
 from gankit.losses.base import CompositeLoss, GANBatch, Loss, LossTerm, ScaledLoss
 from gankit.losses.bce import MMGAN, NSGAN
+from gankit.losses.consistency import BalancedConsistency
 from gankit.losses.hinge import Hinge
 from gankit.losses.least_squares import LSGAN
 from gankit.losses.penalties import GradientPenalty, R1Penalty
@@ -30,6 +31,7 @@ __all__ = [
     "WGAN",
     "WGANGP",
     "AuxiliaryClassifier",
+    "BalancedConsistency",
     "CompositeLoss",
     "GANBatch",
     "GradientPenalty",

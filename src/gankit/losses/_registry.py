@@ -12,6 +12,7 @@ from typing import TypeVar
 from gankit.losses.auxiliary import AuxiliaryClassifier
 from gankit.losses.base import Loss
 from gankit.losses.bce import MMGAN, NSGAN
+from gankit.losses.consistency import BalancedConsistency
 from gankit.losses.hinge import Hinge
 from gankit.losses.least_squares import LSGAN
 from gankit.losses.penalties import GradientPenalty, R1Penalty
@@ -62,8 +63,8 @@ def list_losses() -> list[str]:
 
     Example:
         >>> list_losses()  # doctest: +NORMALIZE_WHITESPACE
-        ['AuxiliaryClassifier', 'GradientPenalty', 'Hinge', 'LSGAN', 'MMGAN', 'NSGAN',
-         'R1Penalty', 'WGAN', 'WGANGP']
+        ['AuxiliaryClassifier', 'BalancedConsistency', 'GradientPenalty', 'Hinge', 'LSGAN',
+         'MMGAN', 'NSGAN', 'R1Penalty', 'WGAN', 'WGANGP']
     """
     return sorted(_LOSSES)
 
@@ -89,8 +90,8 @@ def get_loss_class(name: str) -> type[Loss]:
     return _LOSSES[name]
 
 
-for _cls in (AuxiliaryClassifier, GradientPenalty, Hinge, LSGAN, MMGAN, NSGAN, R1Penalty, WGAN,
-             WGANGP):
+for _cls in (AuxiliaryClassifier, BalancedConsistency, GradientPenalty, Hinge, LSGAN, MMGAN, NSGAN,
+             R1Penalty, WGAN, WGANGP):
     register_loss(_cls)
 
 #: Config keys renamed in this release, by loss: ``{old: new}``. A config file

@@ -108,6 +108,18 @@ class GANBatch:
             )
         return out, classes
 
+    def logits(self, x: Tensor, labels: Tensor | None = None, *,
+               name: str = "the batch") -> Tensor:
+        """``D(x)`` or ``D(x, labels)`` on any batch, checked like :attr:`real_logits`; not cached.
+
+        For terms that judge batches of their own, e.g. augmented copies (bCR).
+
+        Shape:
+            - x: ``(N, *S)``; labels: ``(N,)``.
+            - Output: ``(N // pack,)``.
+        """
+        return self._call(x, labels, name)[0]
+
     def _classes(self, cached: Tensor | None, name: str) -> Tensor:
         if cached is None:
             raise ValueError(

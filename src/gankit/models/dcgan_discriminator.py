@@ -12,6 +12,7 @@ from gankit._validation import (
     check_positive_int,
     check_probability,
 )
+from gankit.models._class_head import check_aux_classes, projection_labels
 from gankit.models._conditioning import ProjectionHead
 from gankit.models._layers import (
     apply_spectral_norm,
@@ -70,6 +71,11 @@ class DCGANDiscriminator(nn.Module):
         spectral_norm: Spectrally normalise every weight (Miyato et al. 2018).
         num_classes: Number of classes ``K`` for a conditional (projection)
             discriminator ``D(x, labels)``, or ``None``. Not with ``pack > 1``.
+        aux_classes: Number of classes ``K`` of an ACGAN class head (Odena et
+            al. 2017) on the same features, read by
+            :meth:`logits_and_classes` and :class:`gankit.losses.AuxiliaryClassifier`;
+            or ``None``. Without ``num_classes`` the real/fake logit ignores
+            the labels it is given. Not with ``pack > 1``.
         init: ``"dcgan"`` (default: N(0, 0.02)), ``"xavier"``, ``"default"`` or ``None``.
         attention_resolution: Insert a :class:`SelfAttention2d` (SAGAN) after
             the layer whose feature map has this side (``S/2, S/4, ..., s0``),
@@ -78,6 +84,7 @@ class DCGANDiscriminator(nn.Module):
     Attributes:
         in_shape (tuple[int, int, int]): ``(C, H, W)``.
         num_classes (int | None): ``K``, or ``None`` when unconditional.
+        aux_classes (int | None): The class head's ``K``, or ``None``.
         pack (int): Samples per logit.
 
     Raises:
@@ -102,7 +109,7 @@ class DCGANDiscriminator(nn.Module):
     role: ClassVar[str] = "discriminator"
     config_keys: ClassVar[tuple[str, ...]] = (
         "in_shape", "base_channels", "act_layer", "norm_layer", "dropout", "pack",
-        "spectral_norm", "num_classes", "init", "attention_resolution",
+        "spectral_norm", "num_classes", "init", "attention_resolution", "aux_classes",
     )
     required_keys: ClassVar[tuple[str, ...]] = ("in_shape",)
 
@@ -118,6 +125,7 @@ class DCGANDiscriminator(nn.Module):
         num_classes: int | None = None,
         init: str | None = "dcgan",
         attention_resolution: int | None = None,
+        aux_classes: int | None = None,
     ) -> None:
         super().__init__()
         self.in_shape = check_image_shape(in_shape, "in_shape")
@@ -126,6 +134,7 @@ class DCGANDiscriminator(nn.Module):
         self.norm_layer = resolve_norm(norm_layer, "2d", "norm_layer")
         self.dropout = check_probability(dropout, "dropout")
         self.pack, self.num_classes = check_pack(pack, num_classes)
+        self.aux_classes = check_aux_classes(aux_classes, self.pack)
         self.spectral_norm = bool(spectral_norm)
         self.init = check_init(init)
         start, stages = size_plan(self.in_shape[1], "in_shape")
@@ -141,7 +150,10 @@ class DCGANDiscriminator(nn.Module):
             layers += self._attention(size, channels)
         layers.append(nn.Flatten())
         self.features = nn.Sequential(*layers)
-        self.head = ProjectionHead(channels * start * start, self.num_classes)
+        features = channels * start * start
+        self.head = ProjectionHead(features, self.num_classes)
+        k = self.aux_classes
+        self.class_head = None if k is None else nn.Linear(features, k)
         init_weights(self, self.init)
         if self.spectral_norm:
             apply_spectral_norm(self)
@@ -175,10 +187,38 @@ class DCGANDiscriminator(nn.Module):
                 ``pack``, or labels are given to an unconditional model,
                 missing, mis-shaped or out of range.
         """
+        h_flat, labels = self._features(x, labels)
+        return self.head(h_flat, labels)  # (N / m,)
+
+    def _features(self, x: Tensor, labels: Tensor | None) -> tuple[Tensor, Tensor | None]:
+        """The checked batch's features ``(N / pack, F)`` and the labels the logit sees."""
+        labels = projection_labels(labels, self.num_classes, self.aux_classes)
         n = check_packed_batch(x, self.in_shape, labels, self.num_classes, self.pack)
         c, h, w = self.in_shape
-        h_flat = self.features(x.reshape(n // self.pack, self.pack * c, h, w))  # (N/m, F)
-        return self.head(h_flat, labels)  # (N / m,)
+        return self.features(x.reshape(n // self.pack, self.pack * c, h, w)), labels
+
+    def logits_and_classes(
+        self, x: Tensor, labels: Tensor | None = None
+    ) -> tuple[Tensor, Tensor]:
+        """The real/fake logits and the class head's logits, from one forward pass (ACGAN).
+
+        Args:
+            x: Images of shape ``(N, C, H, W)``.
+            labels: Class labels ``(N,)``, used by the logit only with ``num_classes``.
+
+        Returns:
+            Logits ``(N,)`` and class logits ``(N, aux_classes)``.
+
+        Raises:
+            ValueError: If the model has no class head (``aux_classes=None``),
+                or as :meth:`forward`.
+        """
+        if self.class_head is None:
+            raise ValueError(
+                f"{type(self).__name__} has no class head; build it with aux_classes=K"
+            )
+        h_flat, labels = self._features(x, labels)
+        return self.head(h_flat, labels), self.class_head(h_flat)
 
     def get_config(self) -> dict[str, Any]:
         """Return the constructor arguments that rebuild this architecture, as plain values.
@@ -202,4 +242,5 @@ class DCGANDiscriminator(nn.Module):
             "num_classes": self.num_classes,
             "init": self.init,
             "attention_resolution": self.attention_resolution,
+            "aux_classes": self.aux_classes,
         }

@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from gankit._validation import check_image_shape, check_positive_int
+from gankit.models._class_head import check_aux_classes, projection_labels
 from gankit.models._conditioning import ProjectionHead
 from gankit.models._layers import apply_spectral_norm
 from gankit.models._packing import check_pack, check_packed_batch
@@ -74,6 +75,11 @@ class ResNetDiscriminator(nn.Module):
         spectral_norm: Spectrally normalise every weight (Miyato et al. 2018).
         num_classes: Number of classes ``K`` for a conditional (projection)
             discriminator ``D(x, labels)``, or ``None``. Not with ``pack > 1``.
+        aux_classes: Number of classes ``K`` of an ACGAN class head (Odena et
+            al. 2017) on the same features, read by
+            :meth:`logits_and_classes` and :class:`gankit.losses.AuxiliaryClassifier`;
+            or ``None``. Without ``num_classes`` the real/fake logit ignores
+            the labels it is given. Not with ``pack > 1``.
         init: ``"xavier"`` (default; SNGAN uses gain :math:`\sqrt 2` on the
             residual convolutions), ``"dcgan"``, ``"default"`` or ``None``.
         attention_resolution: Insert a :class:`SelfAttention2d` after the
@@ -83,6 +89,7 @@ class ResNetDiscriminator(nn.Module):
     Attributes:
         in_shape (tuple[int, int, int]): ``(C, H, W)``.
         num_classes (int | None): ``K``, or ``None`` when unconditional.
+        aux_classes (int | None): The class head's ``K``, or ``None``.
         pack (int): Samples per logit.
         attention (SelfAttention2d | None): The attention block, if any.
 
@@ -108,7 +115,7 @@ class ResNetDiscriminator(nn.Module):
     role: ClassVar[str] = "discriminator"
     config_keys: ClassVar[tuple[str, ...]] = (
         "in_shape", "base_channels", "pack", "spectral_norm", "num_classes", "init",
-        "attention_resolution",
+        "attention_resolution", "aux_classes",
     )
     required_keys: ClassVar[tuple[str, ...]] = ("in_shape",)
 
@@ -121,11 +128,13 @@ class ResNetDiscriminator(nn.Module):
         num_classes: int | None = None,
         init: str | None = "xavier",
         attention_resolution: int | None = None,
+        aux_classes: int | None = None,
     ) -> None:
         super().__init__()
         self.in_shape = check_image_shape(in_shape, "in_shape")
         self.base_channels = check_positive_int(base_channels, "base_channels")
         self.pack, self.num_classes = check_pack(pack, num_classes)
+        self.aux_classes = check_aux_classes(aux_classes, self.pack)
         self.spectral_norm = bool(spectral_norm)
         _, stages = size_plan(self.in_shape[1], "in_shape", "ResNet")
         downs = max(1, stages - 1)
@@ -143,6 +152,7 @@ class ResNetDiscriminator(nn.Module):
         )
         self.attention = None if self.attention_resolution is None else SelfAttention2d(b)
         self.head = ProjectionHead(b, self.num_classes)
+        self.class_head = None if self.aux_classes is None else nn.Linear(b, self.aux_classes)
         init_weights(self, self.init)
         if self.spectral_norm:
             apply_spectral_norm(self)
@@ -178,10 +188,38 @@ class ResNetDiscriminator(nn.Module):
                 ``pack``, or labels are given to an unconditional model,
                 missing, mis-shaped or out of range.
         """
+        phi, labels = self._features(x, labels)
+        return self.head(phi, labels)  # (N / m,)
+
+    def _features(self, x: Tensor, labels: Tensor | None) -> tuple[Tensor, Tensor | None]:
+        """The checked batch's features ``(N / pack, F)`` and the labels the logit sees."""
+        labels = projection_labels(labels, self.num_classes, self.aux_classes)
         n = check_packed_batch(x, self.in_shape, labels, self.num_classes, self.pack)
         c, h, w = self.in_shape
-        phi = self.features(x.reshape(n // self.pack, self.pack * c, h, w))  # (N/m, b)
-        return self.head(phi, labels)  # (N / m,)
+        return self.features(x.reshape(n // self.pack, self.pack * c, h, w)), labels
+
+    def logits_and_classes(
+        self, x: Tensor, labels: Tensor | None = None
+    ) -> tuple[Tensor, Tensor]:
+        """The real/fake logits and the class head's logits, from one forward pass (ACGAN).
+
+        Args:
+            x: Images of shape ``(N, C, H, W)``.
+            labels: Class labels ``(N,)``, used by the logit only with ``num_classes``.
+
+        Returns:
+            Logits ``(N,)`` and class logits ``(N, aux_classes)``.
+
+        Raises:
+            ValueError: If the model has no class head (``aux_classes=None``),
+                or as :meth:`forward`.
+        """
+        if self.class_head is None:
+            raise ValueError(
+                f"{type(self).__name__} has no class head; build it with aux_classes=K"
+            )
+        phi, labels = self._features(x, labels)
+        return self.head(phi, labels), self.class_head(phi)
 
     def get_config(self) -> dict[str, Any]:
         """Return the constructor arguments that rebuild this architecture, as plain values.
@@ -201,4 +239,5 @@ class ResNetDiscriminator(nn.Module):
             "num_classes": self.num_classes,
             "init": self.init,
             "attention_resolution": self.attention_resolution,
+            "aux_classes": self.aux_classes,
         }

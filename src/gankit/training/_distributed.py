@@ -34,6 +34,7 @@ __all__ = [
     "average_buffers_",
     "broadcast_module_",
     "distributed_loader",
+    "gather",
     "init_distributed",
     "shard",
 ]
@@ -125,6 +126,19 @@ def average_buffers_(module: nn.Module, world_size: int) -> None:
     """
     buffers = [b for b in module.buffers() if b.is_floating_point()]
     all_reduce_mean_(buffers, world_size)
+
+
+def gather(t: Tensor, ctx: DistContext) -> Tensor:
+    """Every process's ``t`` concatenated in rank order: the global batch's values.
+
+    Shape:
+        - t: ``(B, *S)`` on each process; output: ``(P·B, *S)``.
+    """
+    if not ctx.enabled:
+        return t
+    parts = [torch.empty_like(t) for _ in range(ctx.world_size)]
+    torch.distributed.all_gather(parts, t.contiguous())
+    return torch.cat(parts)
 
 
 def shard(t: Tensor | None, ctx: DistContext) -> Tensor | None:

@@ -16,7 +16,13 @@ from typing import Any
 
 from torch import nn
 
-__all__ = ["RESUME_SETTINGS", "check_resume", "describe_model", "model_settings"]
+__all__ = [
+    "RESUME_SETTINGS",
+    "check_resume",
+    "completed_config",
+    "describe_model",
+    "model_settings",
+]
 
 #: The settings compared on resume, in the order they are checked.
 RESUME_SETTINGS: tuple[str, ...] = (
@@ -99,6 +105,27 @@ def _shapes(state: Mapping[str, Any]) -> dict[str, tuple[int, ...]]:
     return {k: tuple(getattr(v, "shape", ())) for k, v in state.items()}
 
 
+def completed_config(spec: Mapping[str, Any], keys: Collection[str]) -> dict[str, Any]:
+    """A saved model config with the keys a later gankit added, at their defaults.
+
+    A checkpoint written before a model gained an argument (say
+    ``attention_resolution``) lacks its key; the model it rebuilds has the
+    default, so the config is completed by rebuilding the model from it. Only
+    when ``keys`` (the current config's) holds keys the saved one lacks.
+    """
+    config = dict(spec.get("config", {}))
+    name = spec.get("class")
+    if name is None or set(keys) <= set(config):
+        return config
+    from gankit.models import build_model
+
+    try:
+        rebuilt: dict[str, Any] = build_model(name, config).get_config()  # type: ignore[operator]
+    except (KeyError, TypeError, ValueError):
+        return config
+    return {**rebuilt, **config}
+
+
 def _model_difference(saved: Mapping[str, Any], current: Mapping[str, Any]) -> str | None:
     """Why a saved model spec differs from the current one, or ``None``.
 
@@ -108,7 +135,8 @@ def _model_difference(saved: Mapping[str, Any], current: Mapping[str, Any]) -> s
     same_class = saved.get("class") == current.get("class") and (
         saved.get("class") is not None or saved.get("qualname") == current.get("qualname")
     )
-    if not same_class or _plain(saved.get("config", {})) != _plain(current.get("config", {})):
+    config = completed_config(saved, current.get("config", {})) if same_class else {}
+    if not same_class or _plain(config) != _plain(current.get("config", {})):
         return ""
     if "state_dict" not in saved or "state_dict" not in current:
         return None

@@ -38,7 +38,13 @@ from gankit.callbacks._metrics import DIAGNOSTICS, LoggedMetrics
 from gankit.losses.base import GANBatch, Loss, total
 from gankit.training._accumulation import MicroBatchRandom, add_gradients, micro_batches
 from gankit.training._augmented import AugmentedDiscriminator
-from gankit.training._distributed import DistContext, all_reduce_mean_, average_buffers_, shard
+from gankit.training._distributed import (
+    DistContext,
+    all_reduce_mean_,
+    average_buffers_,
+    gather,
+    shard,
+)
 
 __all__ = ["RESERVED_KEYS", "AdversarialStep", "Player", "Precision"]
 
@@ -277,8 +283,8 @@ class AdversarialStep:
         reals = torch.cat(real_logits) if len(real_logits) == len(parts) else None
         if self.augment is not None and reals is not None:
             observe = getattr(self.augment, "observe", None)
-            if callable(observe):
-                observe(reals)
+            if callable(observe):  # every process sees the global batch's logits (ADA's p agrees)
+                observe(gather(reals, self.dist))
         fakes = torch.cat(fake_logits) if len(fake_logits) == len(parts) else None
         return _Update(_player_metrics("d", terms_sum, _sum(terms_sum, real)), norm, reals,
                        fakes, fake)

@@ -32,6 +32,7 @@ def save_samples_picture(
     nrow: int | None = None,
     scale: int | None = None,
     min_cell: int = DEFAULT_MIN_CELL,
+    labels: tuple[str, str] = ("real", "generated"),
 ) -> Path | None:
     """Draw samples as a scatter (2-D points) or an image grid (``(C, H, W)`` images).
 
@@ -57,13 +58,17 @@ def save_samples_picture(
         scale: Integer nearest-neighbour enlargement of each image; ``None``
             picks the smallest that makes tiles at least ``min_cell`` pixels.
         min_cell: The smallest tile side ``scale=None`` enlarges to.
+        labels: The names over the left (``real``) and the right panel, e.g.
+            ``("without DiffAugment", "with DiffAugment")`` to compare two
+            generators' samples.
 
     Returns:
         The path written, or ``None`` if samples of this shape cannot be drawn.
 
     Raises:
         ImportError: If matplotlib or pillow is missing (``pip install "gankit[extras]"``).
-        TypeError: If ``real`` beside images is not a floating-point tensor.
+        TypeError: If ``real`` beside images is not a floating-point tensor, or
+            ``labels`` is not two strings.
         ValueError: If ``real`` beside images is not a batch of images of the
             samples' ``(C, H, W)``, or ``nrow``, ``scale`` or ``min_cell`` is below 1.
 
@@ -95,6 +100,9 @@ def save_samples_picture(
         grid = make_grid(samples, nrow=nrow, scale=scale, min_cell=min_cell)
         return save_labelled_png(grid, path, [], title=title)
     real = check_images(real, "real")
+    if not (isinstance(labels, (tuple, list)) and len(labels) == 2
+            and all(isinstance(name, str) for name in labels)):
+        raise TypeError(f"labels must be two strings (left, right), got {labels!r}")
     if real.shape[1:] != samples.shape[1:]:
         raise ValueError(
             f"real images must have the samples' shape (C, H, W) = {tuple(samples.shape[1:])}, "
@@ -104,5 +112,5 @@ def save_samples_picture(
     left = make_grid(real.detach().float().cpu(), nrow=nrow, scale=k)
     right = make_grid(samples, nrow=nrow, scale=k)
     picture = side_by_side([left, right], gap=PANEL_GAP, fill=255)
-    labels = [(0, "real"), (left.shape[1] + PANEL_GAP, "generated")]
-    return save_labelled_png(picture, path, labels, title=title)
+    names = [(0, labels[0]), (left.shape[1] + PANEL_GAP, labels[1])]
+    return save_labelled_png(picture, path, names, title=title)
