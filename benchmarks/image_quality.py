@@ -167,6 +167,8 @@ RECIPES: dict[str, Recipe] = {
     "best": _BEST,
     "best_diffaugment": _variant(_BEST, "DiffAugment('translation,cutout') on D's input",
                                  augment="translation,cutout"),
+    "best_translation": _variant(_BEST, "DiffAugment('translation') on D's input",
+                                 augment="translation"),
     "best_ada": _variant(_BEST, "ADA on D's input (target 0.6, 500 kimg)", augment="ada"),
     "best_r1": _variant(_BEST, "R1 γ = 1 on every D update", r1=1.0),
     "best_r1_lazy": _variant(_BEST, "lazy R1 γ = 1: every 16th D update, times 16", r1=1.0,

@@ -111,7 +111,8 @@ def test_the_augmentation_table_pairs_each_augmented_recipe_with_its_twin(
 
     def write(recipe: str, fraction: float, fd: float) -> None:
         run = {"recipe": recipe, "fraction": fraction, "steps": 10, "completed_seeds": 3,
-               "mean": {"fd": fd}, "runs": [{"train_images": int(4000 * fraction)}]}
+               "mean": {"fd": fd, "fd_ratio": fd / 0.5},
+               "runs": [{"train_images": int(4000 * fraction)}]}
         name = f"image_quality_mnist_{recipe}{'' if fraction == 1.0 else '_f0.1'}.json"
         (results / name).write_text(json.dumps(run))
 
@@ -124,6 +125,7 @@ def test_the_augmentation_table_pairs_each_augmented_recipe_with_its_twin(
     header, rows = table.augment_table()
     assert header[4] == "FD change"
     by = {(r[0], r[1]): r for r in rows}
+    assert by[("`best_diffaugment`", "400")][2:4] == ["20.00 (× 40.00)", "12.00 (× 24.00)"]
     assert by[("`best_diffaugment`", "400")][4:6] == ["-40 %", "≤ −30 % (met)"]
     assert by[("`best_diffaugment`", "4,000")][4:6] == ["+8 %", "≤ +5 % (missed)"]
     assert by[("`best_ada`", "4,000")][4] == "-10 %"
