@@ -296,6 +296,8 @@ def run_seed(dataset: str, recipe: Recipe, seed: int, steps: int, fraction: floa
     run.update(score(quality, sets, samples[:PARZEN_SAMPLES], test, parzen_idx))
     for key, ratio in RATIOS.items():
         run[ratio] = run[key] / floor[key]
+    if trainer.augment is not None and hasattr(trainer.augment, "p"):
+        run["augment_p"] = float(trainer.augment.p)  # ADA's final probability
     run["train_seconds"] = train_seconds
     run["seconds"] = time.perf_counter() - start
     return run
