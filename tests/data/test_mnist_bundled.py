@@ -93,5 +93,5 @@ def test_damaged_file_is_a_data_error(
 
 def test_data_config_builds_it() -> None:
     spec, resolved = build_data({"name": "mnist_bundled", "split": "test"}, seed=0)
-    assert resolved == {"name": "mnist_bundled", "split": "test"}
+    assert resolved == {"name": "mnist_bundled", "split": "test", "fraction": 1.0}
     assert spec.sample_shape == (1, 28, 28) and spec.num_classes == 10 and len(spec.data) == 1000
