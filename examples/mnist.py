@@ -23,16 +23,16 @@ Outputs in ``--out`` (default ``runs/mnist``):
   held-out digits' distances to the training set).
 
 Run:
-    python examples/mnist.py                    # 4,800 steps, about 10 minutes on one thread
+    python examples/mnist.py                    # 4,800 steps, about 5 minutes on one idle thread
     python examples/mnist.py --steps 600 --out runs/mnist_short
 
-Measured (seed 0, one thread on the 2-core machine shared with two benchmark
-runs: 951 s wall): against the 1,000 held-out digits, FD 10.3 (real training
-digits: 0.96), IS 5.13 (real: 8.72), precision 0.570 (real: 0.903), recall
-0.910 (real: 0.878), coverage 0.38 (real: 0.98). Most samples are legible
-digits, many with broken strokes; the recipe is far from the real-data floor.
-Not memorizing: the median distance of a generated digit to its nearest
-training digit is 2.1 times the held-out digits' (4.39 against 2.08).
+Measured (seed 0, one thread on the otherwise idle 2-core machine: 280 s
+wall, the gallery run): against the 1,000 held-out digits, FD 10.06 (real
+training digits: 0.95), IS 5.14 (real: 8.73), precision 0.566 (real: 0.900),
+recall 0.909 (real: 0.878), coverage 0.38 (real: 0.97). Most samples are
+legible digits, many with broken strokes; the recipe is far from the real-data
+floor. Not memorizing: the median distance of a generated digit to its nearest
+training digit is 2.1 times the held-out digits' (4.31 against 2.08).
 """
 
 from __future__ import annotations
