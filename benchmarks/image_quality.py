@@ -66,7 +66,7 @@ from torch import Tensor, nn
 from gankit import Trainer
 from gankit.augment import AdaptiveAugment, DiffAugment
 from gankit.callbacks import EMA
-from gankit.data import ImageDataset, digits, mnist_bundled, stratified_fraction
+from gankit.data import ImageDataset, digits, mnist_bundled
 from gankit.losses import NSGAN, WGANGP, Hinge, Loss, R1Penalty
 from gankit.metrics import (
     ImageQuality,
@@ -284,8 +284,7 @@ def real_floor(train_set: ImageDataset, test: ImageDataset, quality: ImageQualit
 def run_seed(dataset: str, recipe: Recipe, seed: int, steps: int, fraction: float,
              train_set: ImageDataset, test: ImageDataset, quality: ImageQuality,
              floor: dict[str, Any], parzen_idx: tuple[Tensor, Tensor]) -> dict[str, Any]:
-    keep = torch.from_numpy(stratified_fraction(train_set.labels.numpy(), fraction, seed=seed))
-    data = ImageDataset(train_set.images[keep], train_set.labels[keep], train_set.classes)
+    data = train_set.stratified_subset(fraction, seed=seed)
     start = time.perf_counter()
     trainer = train(recipe, data, steps, seed)
     train_seconds = time.perf_counter() - start

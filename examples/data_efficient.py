@@ -51,7 +51,7 @@ import torch
 
 from gankit.augment import DiffAugment
 from gankit.callbacks import EMA
-from gankit.data import ImageDataset, mnist_bundled, stratified_fraction
+from gankit.data import ImageDataset, mnist_bundled
 from gankit.losses import NSGAN
 from gankit.metrics import ImageQuality, mnist_classifier
 from gankit.models import DCGANDiscriminator, DCGANGenerator
@@ -101,8 +101,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     args.out.mkdir(parents=True, exist_ok=True)
     full, test = mnist_bundled("train"), mnist_bundled("test")
-    keep = torch.from_numpy(stratified_fraction(full.labels.numpy(), args.fraction, seed=0))
-    data = ImageDataset(full.images[keep], full.labels[keep], full.classes)
+    data = full.stratified_subset(args.fraction, seed=0)
     quality = ImageQuality.from_classifier(mnist_classifier(), test.images)
     results: dict[str, Any] = {"train_images": len(data), "steps": args.steps,
                                "policy": POLICY}

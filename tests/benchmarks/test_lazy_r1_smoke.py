@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
-
-def _load(name: str) -> ModuleType:
-    """Import ``benchmarks/<name>.py`` by path, registered under ``name`` in sys.modules."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_lazy_r1_quick(tmp_path: Path) -> None:
+def test_lazy_r1_quick(load_benchmark: Callable[[str], ModuleType], tmp_path: Path) -> None:
     pytest.importorskip("mlxtend")
-    _load("_common")
-    bench = _load("lazy_r1")
+    load_benchmark("_common")
+    bench = load_benchmark("lazy_r1")
     out = tmp_path / "lazy.json"
     result = bench.main(["--quick", "--threads", "1", "--out", str(out)])
     saved = json.loads(out.read_text())

@@ -3,34 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
 import math
-import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
-
-
-def _load(name: str) -> ModuleType:
-    """Import ``benchmarks/<name>.py`` by path, registered under ``name`` in sys.modules."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # toy_modes does `from _common import ...`; dataclasses look up
-    spec.loader.exec_module(module)
-    return module
-
 
 @pytest.fixture(scope="module")
-def toy_modes() -> ModuleType:
-    _load("_common")
-    return _load("toy_modes")
+def toy_modes(load_benchmark: Callable[[str], ModuleType]) -> ModuleType:
+    load_benchmark("_common")
+    return load_benchmark("toy_modes")
 
 
 @pytest.mark.parametrize("dataset,num_modes", [("ring", 8), ("grid", 25)])
@@ -133,7 +118,8 @@ def test_data_scale_trains_on_scaled_data_and_scores_in_data_units(
 def test_committed_results_were_made_by_the_current_recipes(toy_modes: ModuleType) -> None:
     # A recipe changed without re-running the benchmark would leave the README, the docs and
     # these files describing runs the script no longer makes.
-    files = sorted((BENCHMARKS / "results").glob("toy_modes_*.json"))
+    results = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
+    files = sorted(results.glob("toy_modes_*.json"))
     assert len(files) >= 4
     for file in files:
         result = json.loads(file.read_text())

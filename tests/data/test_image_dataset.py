@@ -80,3 +80,20 @@ def test_a_transform_must_fit_the_images() -> None:
 def test_bad_contents_are_rejected(images, labels, classes, error, message) -> None:
     with pytest.raises(error, match=re.escape(message)):
         ImageDataset(images, labels, classes)
+
+
+def test_stratified_subset_keeps_ceil_f_n_of_each_class_with_classes_and_transform() -> None:
+
+    labels = torch.tensor([0] * 7 + [1] * 3 + [2] * 10)
+    images = torch.linspace(-1, 1, 20)[:, None, None, None].expand(20, 1, 6, 6).contiguous()
+    data = ImageDataset(images, labels, ("a", "b", "c"), transform=RandomCrop(4))
+    half = data.stratified_subset(0.5, seed=3)
+    assert torch.bincount(half.labels).tolist() == [4, 2, 5]  # ⌈3.5⌉, ⌈1.5⌉, ⌈5⌉
+    assert half.classes == data.classes and half.transform is data.transform
+    # Each kept image still carries its own label (image value k ↔ index k).
+    index = ((half.images[:, 0, 0, 0] + 1) / 2 * 19).round().long()
+    assert torch.equal(labels[index], half.labels)
+    small = data.stratified_subset(0.2, seed=3)
+    assert set(small.images[:, 0, 0, 0].tolist()) <= set(half.images[:, 0, 0, 0].tolist())
+    with pytest.raises(ValueError, match=r"fraction must be a number in \(0, 1\], got 1.5"):
+        data.stratified_subset(1.5)

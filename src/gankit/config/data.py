@@ -205,7 +205,10 @@ def build_data(section: Any, seed: int, path: str = "data") -> tuple[DataSpec, d
     except (TypeError, ValueError) as exc:
         raise ConfigError(path, f"{name}: {exc}") from None
     if hasattr(built, "images") and fraction < 1.0:
-        built = _stratified_subset(built, fraction, seed, path)
+        try:
+            built = built.stratified_subset(fraction, seed=seed)
+        except ValueError as exc:
+            raise ConfigError(join_path(path, "fraction"), str(exc)) from None
     if hasattr(built, "images"):
         held_out = None
         if kwargs.get("split") == "train" and name in _HELD_OUT:
@@ -222,14 +225,3 @@ def build_data(section: Any, seed: int, path: str = "data") -> tuple[DataSpec, d
         spec = DataSpec(built, shape, built, None, False)
     return spec, resolved
 
-
-def _stratified_subset(data: Any, fraction: float, seed: int, path: str) -> Any:
-    """A stratified ``fraction`` of ``data``'s images (:func:`gankit.data.stratified_fraction`)."""
-    from gankit.data import ImageDataset, stratified_fraction
-
-    try:
-        keep = torch.from_numpy(stratified_fraction(data.labels.numpy(), fraction, seed=seed))
-    except ValueError as exc:
-        raise ConfigError(join_path(path, "fraction"), str(exc)) from None
-    return ImageDataset(data.images[keep], data.labels[keep], data.classes,
-                        transform=data.transform)

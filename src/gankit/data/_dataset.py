@@ -141,6 +141,35 @@ class ImageDataset(Dataset[tuple[Tensor, Tensor]]):
             image = self.transform(image[None])[0]
         return image, self.labels[index]
 
+    def stratified_subset(self, fraction: float, seed: int = 0) -> ImageDataset:
+        r"""A stratified ``fraction`` of the images: :math:`\lceil f n_k \rceil` of each class.
+
+        The indices are :func:`gankit.data.stratified_fraction`'s (nested:
+        a smaller fraction keeps a subset of a larger one's images); the
+        classes and the transform are kept.
+
+        Args:
+            fraction: ``f`` in ``(0, 1]``.
+            seed: Seed of the order in which each class's images are kept.
+
+        Returns:
+            A new data set of ``Σ_k ⌈f·n_k⌉`` images.
+
+        Raises:
+            ValueError: If ``fraction`` is not in ``(0, 1]``.
+
+        Example:
+            >>> data = ImageDataset(torch.zeros(10, 1, 2, 2), torch.tensor([0] * 5 + [1] * 5),
+            ...                     ("a", "b"))
+            >>> torch.bincount(data.stratified_subset(0.4).labels).tolist()
+            [2, 2]
+        """
+        from gankit.data.split import stratified_fraction
+
+        keep = torch.from_numpy(stratified_fraction(self.labels.numpy(), fraction, seed=seed))
+        return ImageDataset(self.images[keep], self.labels[keep], self.classes,
+                            transform=self.transform)
+
     def __repr__(self) -> str:
         extra = "" if self.transform is None else f", transform={self.transform!r}"
         return (

@@ -14,6 +14,8 @@ from typing import Any
 
 from torch import Tensor, nn
 
+from gankit.training._resume_checks import describe_model
+
 __all__ = ["AugmentedDiscriminator", "describe_augment"]
 
 
@@ -61,7 +63,6 @@ def describe_augment(augment: nn.Module | None) -> str | None:
     if augment is None:
         return None
     get_config: Any = getattr(augment, "get_config", None)
-    if callable(get_config):
-        args = ", ".join(f"{k}={v!r}" for k, v in get_config().items())
-        return f"{type(augment).__name__}({args})"
+    if callable(get_config):  # formatted as a model is in resume messages
+        return describe_model({"class": type(augment).__name__, "config": get_config()})
     return f"{type(augment).__module__}.{type(augment).__qualname__}"

@@ -250,69 +250,72 @@ class AdversarialStep:
         z: Tensor, d_update: int, keep_graph: bool,
     ) -> _Update:
         """One discriminator update over the batch's micro-batches."""
-        n, parts = real.shape[0], micro_batches(real.shape[0], self.accumulate)
-        grads: list[Tensor | None] | None = None
-        terms_sum: dict[str, Tensor] = {}
-        real_logits: list[Tensor] = []
-        fake_logits: list[Tensor] = []
         fake: Tensor | None = None
-        self._rand.begin(n)
-        for j, rows in enumerate(parts):
-            self._rand.chunk(j, rows)
+
+        def evaluate(rows: slice) -> tuple[dict[str, Tensor], Tensor, tuple[Tensor | None, ...]]:
+            nonlocal fake
             x, y = real[rows], None if labels is None else labels[rows]
-            with self.autocast():
-                if keep_graph:  # keep G's graph: this fake batch also serves the G update
-                    fake = _call_generator(g.module, z[rows], y)
-                    fake_in = fake.detach()
-                else:
-                    with torch.no_grad():
-                        fake_in = _call_generator(g.module, z[rows], y)
-                terms, batch = self._d_terms(judge, x, y, fake_in, d_update)
-                value = total(terms, x)
-            weight = (rows.stop - rows.start) / n
-            grads = add_gradients(grads, self.gradients(value * weight if len(parts) > 1
-                                                        else value, d))
-            _add_terms(terms_sum, terms, weight)
-            for kept, logits in ((real_logits, batch.computed_real_logits),
-                                 (fake_logits, batch.computed_fake_logits)):
-                if logits is not None:
-                    kept.append(logits.detach())
-        self._rand.end()
-        assert grads is not None
-        norm = self.apply(grads, d)
-        reals = torch.cat(real_logits) if len(real_logits) == len(parts) else None
+            if keep_graph:  # keep G's graph: this fake batch also serves the G update
+                fake = _call_generator(g.module, z[rows], y)
+                fake_in = fake.detach()
+            else:
+                with torch.no_grad():
+                    fake_in = _call_generator(g.module, z[rows], y)
+            terms, batch = self._d_terms(judge, x, y, fake_in, d_update)
+            logits = (batch.computed_real_logits, batch.computed_fake_logits)
+            return terms, total(terms, x), tuple(t if t is None else t.detach() for t in logits)
+
+        terms, norm, logits = self._micro_batched(d, real.shape[0], evaluate)
+        reals, fakes = (_cat([part[k] for part in logits]) for k in (0, 1))
         if self.augment is not None and reals is not None:
             observe = getattr(self.augment, "observe", None)
             if callable(observe):  # every process sees the global batch's logits (ADA's p agrees)
                 observe(gather(reals, self.dist))
-        fakes = torch.cat(fake_logits) if len(fake_logits) == len(parts) else None
-        return _Update(_player_metrics("d", terms_sum, _sum(terms_sum, real)), norm, reals,
-                       fakes, fake)
+        return _Update(_player_metrics("d", terms, _sum(terms, real)), norm, reals, fakes, fake)
 
     def _generator_update(
         self, g: Player, judge: nn.Module, real: Tensor, labels: Tensor | None, z: Tensor,
         fake: Tensor | None, d_update: int,
     ) -> tuple[LoggedMetrics, Tensor]:
         """One generator update, on the last D update's fakes or fakes made per micro-batch."""
-        n, parts = real.shape[0], micro_batches(real.shape[0], self.accumulate)
+
+        def evaluate(rows: slice) -> tuple[dict[str, Tensor], Tensor, tuple[Tensor | None, ...]]:
+            y = None if labels is None else labels[rows]
+            made = fake if fake is not None else _call_generator(g.module, z[rows], y)
+            terms, _ = self._g_terms(judge, real[rows], y, made, d_update)
+            return terms, total(terms, made), ()
+
+        terms, norm, _ = self._micro_batched(g, real.shape[0], evaluate)
+        return _player_metrics("g", terms, _sum(terms, real)), norm
+
+    def _micro_batched(
+        self, player: Player, n: int,
+        evaluate: Callable[[slice], tuple[dict[str, Tensor], Tensor, tuple[Tensor | None, ...]]],
+    ) -> tuple[dict[str, Tensor], Tensor, list[tuple[Tensor | None, ...]]]:
+        """One optimizer step of ``player`` over the ``accumulate`` micro-batches of ``n`` samples.
+
+        ``evaluate(rows)`` returns the micro-batch's terms, their sum and what
+        the caller keeps of it; the gradients are weighted by each micro-batch's
+        share of ``n`` (``_accumulation.py``). Returns the batch's weighted
+        terms, the gradient norm and what ``evaluate`` kept, per micro-batch.
+        """
+        parts = micro_batches(n, self.accumulate)
         grads: list[Tensor | None] | None = None
         terms_sum: dict[str, Tensor] = {}
+        kept = []
         self._rand.begin(n)
         for j, rows in enumerate(parts):
             self._rand.chunk(j, rows)
-            y = None if labels is None else labels[rows]
             with self.autocast():
-                made = fake if fake is not None else _call_generator(g.module, z[rows], y)
-                terms, _ = self._g_terms(judge, real[rows], y, made, d_update)
-                value = total(terms, made)
+                terms, value, keep = evaluate(rows)
             weight = (rows.stop - rows.start) / n
             grads = add_gradients(grads, self.gradients(value * weight if len(parts) > 1
-                                                        else value, g))
+                                                        else value, player))
             _add_terms(terms_sum, terms, weight)
+            kept.append(keep)
         self._rand.end()
         assert grads is not None
-        norm = self.apply(grads, g)
-        return _player_metrics("g", terms_sum, _sum(terms_sum, real)), norm
+        return terms_sum, self.apply(grads, player), kept
 
 
 @dataclass
@@ -335,6 +338,13 @@ def _add_terms(into: dict[str, Tensor], terms: Mapping[str, Tensor], weight: flo
     for key, value in terms.items():
         part = value.detach() if weight == 1.0 else weight * value.detach()
         into[key] = part if key not in into else into[key] + part
+
+
+def _cat(parts: list[Tensor | None]) -> Tensor | None:
+    """The micro-batches' tensors concatenated, or ``None`` if any is missing."""
+    if any(t is None for t in parts):
+        return None
+    return torch.cat(parts)  # type: ignore[arg-type]
 
 
 def _sum(terms: Mapping[str, Tensor], like: Tensor) -> Tensor:
