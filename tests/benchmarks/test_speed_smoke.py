@@ -22,7 +22,9 @@ def test_speed_benchmark_writes_json(tmp_path: Path) -> None:
     out = tmp_path / "speed.json"
     module.main(["--quick", "--cases", "mlp_ring,wgan_gp_d5", "--out", str(out)])
     result = json.loads(out.read_text())
-    assert set(result["cases"]) == {"mlp_ring", "wgan_gp_d5"}
-    for case in result["cases"].values():
-        assert set(case["median_ratio_vs_hand"]) == {"default", "all_callbacks", "fast"}
-        assert all(v > 0 for v in case["median_steps_per_s"].values())
+    for mode in ("fit", "cases"):
+        assert set(result[mode]) == {"mlp_ring", "wgan_gp_d5"}
+        for case in result[mode].values():
+            assert set(case["median_ratio_vs_hand"]) == {"default", "all_callbacks", "fast"}
+            assert all(v > 0 for v in case["median_steps_per_s"].values())
+    assert result["fit"]["wgan_gp_d5"]["fast_options"]["lazy_gp_every"] == 4

@@ -76,5 +76,5 @@ class TrainerView(Protocol):
     ) -> Tensor:
         """``n`` samples in eval mode (EMA weights when on)."""
 
-    def save_checkpoint(self, path: str | os.PathLike[str]) -> Path:
-        """Write a checkpoint atomically."""
+    def save_checkpoint(self, path: str | os.PathLike[str], *, background: bool = False) -> Path:
+        """Write a checkpoint atomically (``background``: on the trainer's writer thread)."""

@@ -122,7 +122,8 @@ class Callback:
                 (``d/<term>`` and ``g/<term>``), ``d/loss`` and ``g/loss``,
                 ``d/real_logit`` and ``d/fake_logit`` (the mean discriminator
                 logits on real and fake data), and ``d/grad_norm`` and
-                ``g/grad_norm``. Values are floats or 0-dim detached tensors;
+                ``g/grad_norm`` (these four only on steps where a callback's
+                :meth:`reads_diagnostics` says so). Values are floats or 0-dim detached tensors;
                 call ``float(v)`` only when you need a number, because it waits
                 for the device. The 0.1.0 names (``d/loss``, ...) still read,
                 with a deprecation warning.
@@ -151,6 +152,37 @@ class Callback:
             trainer: The trainer.
             exception: The error (``KeyboardInterrupt`` included).
         """
+
+    def reads_diagnostics(self, step: int) -> bool:
+        """Whether this callback reads the step's diagnostics at ``step``.
+
+        The diagnostics are ``d/grad_norm``, ``g/grad_norm``, ``d/real_logit``
+        and ``d/fake_logit``. The trainer computes them only for steps where a
+        callback answers ``True`` (and for the last step of a ``fit``), as
+        Lightning logs only every ``log_every_n_steps``: on other steps they are
+        absent from the metrics, and cost nothing. The loss terms are always
+        there. The default is ``True`` for a callback that overrides
+        :meth:`on_step_end` or :meth:`on_log` (it may read anything), else
+        ``False``; a logger that writes every ``k`` steps answers
+        ``step % k == 0``.
+
+        Args:
+            step: The step about to run, as ``trainer.step`` will read in its
+                :meth:`on_step_end`.
+
+        Example:
+            >>> class EveryTen(Callback):
+            ...     def on_log(self, trainer, metrics):
+            ...         pass
+            ...     def reads_diagnostics(self, step):
+            ...         return step % 10 == 0
+            >>> EveryTen().reads_diagnostics(20), EveryTen().reads_diagnostics(21)
+            (True, False)
+            >>> Callback().reads_diagnostics(1)
+            False
+        """
+        cls = type(self)
+        return cls.on_step_end is not Callback.on_step_end or cls.on_log is not Callback.on_log
 
     #: In a distributed run, call this callback on the process of rank 0 only.
     #: Callbacks that write files (logs, pictures, checkpoints) set it.

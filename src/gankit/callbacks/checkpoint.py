@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from gankit._atomic import atomic_write
 from gankit._validation import check_path, check_positive_int
+from gankit._writer import BackgroundWriter
 from gankit.callbacks.base import Callback, Metrics
 
 if TYPE_CHECKING:
@@ -22,6 +23,20 @@ def _copy_atomic(src: Path, dst: Path) -> None:
     """Copy ``src`` to ``dst`` through a temporary file and ``os.replace``."""
     with atomic_write(dst) as out, src.open("rb") as f:
         shutil.copyfileobj(f, out)
+
+
+def _publish(path: Path, last: Path | None, stale: list[Path]) -> None:
+    """Copy a written checkpoint to ``last`` (if any), then delete the ``stale`` step files.
+
+    Does nothing if ``path`` is not there (its background write failed): the
+    older files stay.
+    """
+    if not path.is_file():
+        return
+    if last is not None:
+        _copy_atomic(path, last)
+    for old in stale:
+        old.unlink(missing_ok=True)
 
 
 def _step_of(name: str) -> int:
@@ -101,6 +116,10 @@ class ModelCheckpoint(Callback):
         )
         self.kept = abandoned + self.kept
 
+    def reads_diagnostics(self, step: int) -> bool:
+        """Never: this callback reads no metric."""
+        return False
+
     def on_step_end(self, trainer: TrainerView, metrics: Metrics) -> None:
         """Save every ``every`` steps."""
         if trainer.step % self.every == 0:
@@ -112,7 +131,11 @@ class ModelCheckpoint(Callback):
             self.save(trainer)
 
     def save(self, trainer: TrainerView) -> Path:
-        """Save ``step_{step:08d}.pt`` (and ``last.pt``) now, then prune old step files.
+        """Save ``step_{step:08d}.pt`` (and ``last.pt``), then prune old step files.
+
+        With a :class:`~gankit.Trainer` the state is checked and copied now and
+        written on its background writer (``trainer.writer``), in order: the
+        step file, then ``last.pt``, then the pruning.
 
         Args:
             trainer: The trainer to save.
@@ -127,15 +150,23 @@ class ModelCheckpoint(Callback):
         cut = 0 if self.keep_last is None else max(len(kept) - self.keep_last, 0)
         stale, self.kept = kept[:cut], kept[cut:]
         self.last_saved_step = trainer.step  # before saving: the checkpoint holds this state
+        writer = getattr(trainer, "writer", None)
+        background = isinstance(writer, BackgroundWriter)
         try:
-            path = Path(trainer.save_checkpoint(self.dirpath / name))
+            if background:  # the state is copied now, written on the writer thread
+                path = Path(trainer.save_checkpoint(self.dirpath / name, background=True))
+            else:
+                path = Path(trainer.save_checkpoint(self.dirpath / name))
         except BaseException:
             self.kept, self.last_saved_step = previous
             raise
-        if self.save_last:
-            _copy_atomic(path, self.dirpath / "last.pt")
-        for old in stale:
-            (self.dirpath / old).unlink(missing_ok=True)
+        last = self.dirpath / "last.pt" if self.save_last else None
+        stale_paths = [self.dirpath / old for old in stale]
+        if background:
+            assert isinstance(writer, BackgroundWriter)
+            writer.submit(name, _publish, path, last, stale_paths)  # after the file, in order
+        else:
+            _publish(path, last, stale_paths)
         return path
 
     def state_dict(self) -> dict[str, Any]:

@@ -101,6 +101,10 @@ class CollapseMonitor(Callback):
         self.last_diversity: float | None = None
         self.last_ratio: float | None = None
 
+    def reads_diagnostics(self, step: int) -> bool:
+        """Never: this callback reads no metric."""
+        return False
+
     def on_step_end(self, trainer: TrainerView, metrics: Metrics) -> None:
         """Every ``every`` steps, run :meth:`check`."""
         if trainer.step % self.every == 0:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from gankit._atomic import atomic_write
 from gankit._validation import check_path, check_positive_int
+from gankit._writer import write_job
 from gankit.callbacks._metrics import OLD_KEYS
 from gankit.callbacks.base import Callback, Metrics
 
@@ -34,7 +35,8 @@ class CSVLogger(Callback):
     seen (``d/loss``, ``g/loss``, ``d/<term>``, ...), as floats. The header comes
     from the first logged row; a key that appears later adds a column (the file
     is rewritten once, atomically, with the wider header) and a key missing
-    from a row leaves its cell empty. Each row is flushed as it is written.
+    from a row leaves its cell empty. Each row is flushed as it is written, on the
+    trainer's background writer (``trainer.writer``) when it has one.
 
     Resume-safe: at fit start, if the file exists, it is rewritten (temporary
     file, then ``os.replace``) keeping only the rows with
@@ -97,6 +99,10 @@ class CSVLogger(Callback):
         _write_atomic(self.path, columns, rows)
         self.columns = columns
 
+    def reads_diagnostics(self, step: int) -> bool:
+        """On the steps it writes a row: every ``every`` steps."""
+        return step % self.every == 0
+
     def on_log(self, trainer: TrainerView, metrics: Metrics) -> None:
         """Every ``every`` steps, append a row (metrics converted with ``float``)."""
         if trainer.step % self.every != 0:
@@ -105,21 +111,25 @@ class CSVLogger(Callback):
             self.on_fit_start(trainer)
         row = {"step": str(trainer.step), "epoch": str(trainer.epoch)}
         row.update({k: repr(float(v)) for k, v in metrics.items()})
+        fresh = self.columns is None
         if self.columns is None:
             self.columns = list(row)
-            with self.path.open("w", newline="", encoding="utf-8") as f:
-                csv.DictWriter(f, fieldnames=self.columns).writeheader()
         new = [k for k in row if k not in self.columns]
-        if new:
-            self._widen(new)
-        with self.path.open("a", newline="", encoding="utf-8") as f:
-            csv.DictWriter(f, fieldnames=self.columns, restval="").writerow(row)
-            f.flush()
-
-    def _widen(self, new: list[str]) -> None:
-        """Rewrite the file with ``new`` columns appended to the header."""
-        assert self.columns is not None
-        with self.path.open(newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
         self.columns = self.columns + new
-        _write_atomic(self.path, self.columns, rows)
+        write_job(trainer, self.path.name, _write_row, self.path, list(self.columns), row,
+                  fresh, bool(new))
+
+
+def _write_row(
+    path: Path, columns: list[str], row: Mapping[str, str], fresh: bool, widened: bool
+) -> None:
+    """Append ``row``: after a new header if ``fresh``, after widening the header if ``widened``."""
+    if fresh:
+        _write_atomic(path, columns, [])
+    elif widened:
+        with path.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        _write_atomic(path, columns, rows)
+    with path.open("a", newline="", encoding="utf-8") as f:
+        csv.DictWriter(f, fieldnames=columns, restval="").writerow(row)
+        f.flush()

@@ -222,6 +222,10 @@ class Evaluation(Callback):
             with atomic_write(self.path, "w", encoding="utf-8") as f:
                 f.writelines(line + "\n" for line in kept)
 
+    def reads_diagnostics(self, step: int) -> bool:
+        """Never: this callback reads no metric."""
+        return False
+
     def on_step_end(self, trainer: TrainerView, metrics: Metrics) -> None:
         """Every ``every`` steps, evaluate and publish the numbers with ``trainer.log``."""
         if self.every is None or trainer.step % self.every != 0:

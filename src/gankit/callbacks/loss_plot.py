@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gankit._validation import check_path, check_positive_int
+from gankit._writer import write_job
 from gankit.callbacks._metrics import is_loss_key
 from gankit.callbacks.base import Callback, Metrics
 from gankit.visualize.plots import save_loss_plot
@@ -80,6 +81,10 @@ class LossPlot(Callback):
             keep = sum(1 for s in steps if s <= trainer.step)
             self.history[name] = (steps[:keep], values[:keep])
 
+    def reads_diagnostics(self, step: int) -> bool:
+        """Never: this callback reads the loss terms only."""
+        return False
+
     def on_log(self, trainer: TrainerView, metrics: Metrics) -> None:
         """Every ``every`` steps record the losses; every ``plot_every`` steps plot."""
         if trainer.step % self.every == 0:
@@ -89,19 +94,21 @@ class LossPlot(Callback):
                     steps.append(trainer.step)
                     values.append(float(value))
         if self.plot_every is not None and trainer.step % self.plot_every == 0:
-            self.plot()
+            self.plot(trainer)
 
     def on_fit_end(self, trainer: TrainerView) -> None:
         """Write the PNG."""
-        self.plot()
+        self.plot(trainer)
 
-    def plot(self) -> Path:
-        """Write the PNG of the history now.
+    def plot(self, trainer: TrainerView | None = None) -> Path:
+        """Write the PNG of the history: on ``trainer.writer`` if given one, else now.
 
         Returns:
-            The path written.
+            The path (written, or queued).
         """
-        return save_loss_plot(self.history, self.path, title="losses")
+        history = {k: (list(steps), list(values)) for k, (steps, values) in self.history.items()}
+        write_job(trainer, self.path.name, save_loss_plot, history, self.path, "losses")
+        return self.path
 
     def state_dict(self) -> dict[str, Any]:
         """The history: ``{name: {"steps": [...], "values": [...]}}``."""

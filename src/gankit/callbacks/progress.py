@@ -140,6 +140,10 @@ class ProgressBar(Callback):
             miniters=1,
         )
 
+    def reads_diagnostics(self, step: int) -> bool:
+        """Never: this callback reads ``d/loss`` and ``g/loss`` only."""
+        return False
+
     def on_log(self, trainer: TrainerView, metrics: Metrics) -> None:
         """Every ``every`` steps, advance the bar; without a terminal, maybe print a line."""
         if self._lines is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,7 @@ import torch
 from torch import Tensor
 
 from gankit._validation import check_optional_positive_int, check_path, check_positive_int
+from gankit._writer import write_job
 from gankit.callbacks.base import Callback, Metrics
 from gankit.callbacks.fixed_noise import FixedNoise
 from gankit.visualize.grid import save_image_grid
@@ -121,7 +123,10 @@ class SampleGrid(Callback):
         return self._noise, self._labels
 
     def save(self, trainer: TrainerView) -> Path:
-        """Draw the fixed-noise samples and write ``samples_{step:08d}.png`` now.
+        """Draw the fixed-noise samples now and write ``samples_{step:08d}.png``.
+
+        The samples are drawn in the training thread; the PNG is written on
+        ``trainer.writer`` when the trainer has one.
 
         Args:
             trainer: The trainer to sample from.
@@ -133,15 +138,18 @@ class SampleGrid(Callback):
             ValueError: If the samples are neither images nor 2-D points.
         """
         noise, labels = self._fixed_inputs(trainer)
-        samples = trainer.sample(noise.shape[0], labels, noise=noise)
+        samples = trainer.sample(noise.shape[0], labels, noise=noise).to("cpu", copy=True)
         path = self.dirpath / f"samples_{trainer.step:08d}.png"
         if samples.dim() == 4:
-            save_image_grid(samples, path, nrow=self._grid_nrow, scale=self.scale)
+            write_job(trainer, path.name, partial(save_image_grid, nrow=self._grid_nrow,
+                                                  scale=self.scale), samples, path)
         elif samples.dim() == 2 and samples.shape[1] == 2:
             real = self.real if self.real is not None else getattr(trainer, "last_real", None)
             if real is not None and (real.dim() != 2 or real.shape[1] != 2):
                 real = None  # not 2-D points: show the generated points only
-            save_scatter(real, samples, path, title=f"step {trainer.step}")
+            real = None if real is None else real.detach().to("cpu", copy=True)
+            write_job(trainer, path.name, save_scatter, real, samples, path,
+                      f"step {trainer.step}")
         else:
             raise ValueError(
                 "SampleGrid draws images (N, C, H, W) or 2-D points (N, 2), "
@@ -149,6 +157,10 @@ class SampleGrid(Callback):
             )
         self._saved_step = trainer.step
         return path
+
+    def reads_diagnostics(self, step: int) -> bool:
+        """Never: this callback reads no metric."""
+        return False
 
     def on_step_end(self, trainer: TrainerView, metrics: Metrics) -> None:
         """Save every ``every`` steps."""

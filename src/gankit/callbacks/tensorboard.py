@@ -65,6 +65,10 @@ class TensorBoardLogger(Callback):
         purge = trainer.step + 1 if trainer.step > 0 else None
         self._writer = summary_writer(log_dir=str(self.log_dir), purge_step=purge)
 
+    def reads_diagnostics(self, step: int) -> bool:
+        """On the steps it logs: every ``every`` steps."""
+        return step % self.every == 0
+
     def on_log(self, trainer: TrainerView, metrics: Metrics) -> None:
         """Every ``every`` steps, add one scalar per metric."""
         if self._writer is None or trainer.step % self.every != 0:

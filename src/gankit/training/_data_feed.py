@@ -108,11 +108,12 @@ class DataFeed:
         if not self.dist.enabled:
             if isinstance(data, torch.utils.data.DataLoader):
                 return make_source(data, batch_size)
-            return make_source(data, batch_size * self.accumulate)
+            return make_source(data, batch_size * self.accumulate, self.device)
         if isinstance(data, torch.utils.data.DataLoader):
             return LoaderSource(distributed_loader(data, self.dist))
         # Tensors and samplers serve the global batch; each process keeps its block.
-        return make_source(data, batch_size * self.accumulate * self.dist.world_size)
+        return make_source(data, batch_size * self.accumulate * self.dist.world_size,
+                           self.device)
 
     def _next_raw(self) -> tuple[Tensor, Tensor | None]:
         """One update's batch from the source: ``accumulate`` loader batches, concatenated."""

@@ -66,12 +66,18 @@ class HookTable:
                 f"{keys}; override state_key on one of them"
             )
         self.table: dict[str, list[Callable[..., None]]] = {hook: [] for hook in HOOKS}
+        self.active: list[Callback] = []  # the callbacks bound on this process
         for cb in self.callbacks:
             if cb.rank_zero_only and not rank_zero:
                 continue
+            self.active.append(cb)
             for hook in HOOKS:
                 if getattr(type(cb), hook) is not getattr(Callback, hook):
                     self.table[hook].append(getattr(cb, hook))
+
+    def reads_diagnostics(self, step: int) -> bool:
+        """Whether a callback of this process reads the diagnostics of ``step``."""
+        return any(cb.reads_diagnostics(step) for cb in self.active)
 
     def __call__(self, hook: str, trainer: Any, *args: Any) -> None:
         """Call ``hook(trainer, *args)`` on every callback that overrides it, in order."""

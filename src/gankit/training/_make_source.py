@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset, IterableDataset
 
@@ -14,7 +15,9 @@ from gankit.training._sources import LoaderSource, SamplerSource, TensorSource
 __all__ = ["make_source"]
 
 
-def make_source(data: Any, batch_size: int) -> TensorSource | LoaderSource | SamplerSource:
+def make_source(
+    data: Any, batch_size: int, device: torch.device | None = None
+) -> TensorSource | LoaderSource | SamplerSource:
     """Wrap ``data`` for the trainer.
 
     Args:
@@ -25,6 +28,8 @@ def make_source(data: Any, batch_size: int) -> TensorSource | LoaderSource | Sam
             ``.sample(n, generator=...)``.
         batch_size: Batch size for tensors, data sets and samplers (a DataLoader
             has its own).
+        device: Where in-memory tensors are served from, if they fit there
+            (:class:`~gankit.training._sources.TensorSource`).
 
     Raises:
         TypeError: If ``data`` is none of these.
@@ -37,7 +42,7 @@ def make_source(data: Any, batch_size: int) -> TensorSource | LoaderSource | Sam
         return LoaderSource(data)
     if isinstance(data, Tensor):
         check_tensor_data(data)
-        return TensorSource(data, None, batch_size)
+        return TensorSource(data, None, batch_size, device=device)
     if isinstance(data, (tuple, list)) and len(data) == 2 and all(
         isinstance(t, Tensor) for t in data
     ):
@@ -47,11 +52,11 @@ def make_source(data: Any, batch_size: int) -> TensorSource | LoaderSource | Sam
                 f"labels must have shape ({x.shape[0]},) to match x, got {tuple(labels.shape)}"
             )
         check_tensor_data(x)
-        return TensorSource(x, labels, batch_size)
+        return TensorSource(x, labels, batch_size, device=device)
     if hasattr(data, "images") and hasattr(data, "labels") and isinstance(data.images, Tensor):
         check_tensor_data(data.images, f"the images of {type(data).__name__}")
         return TensorSource(data.images, data.labels, batch_size,
-                            transform=getattr(data, "transform", None))
+                            transform=getattr(data, "transform", None), device=device)
     if callable(getattr(data, "sample", None)):
         return SamplerSource(data, batch_size)
     if isinstance(data, IterableDataset):

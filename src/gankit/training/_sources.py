@@ -16,7 +16,7 @@ from torch.utils.data import DataLoader
 
 from gankit.data.transforms import BatchTransform
 
-__all__ = ["DataSource", "LoaderSource", "SamplerSource", "TensorSource"]
+__all__ = ["DataSource", "LoaderSource", "SamplerSource", "TensorSource", "fits_on_device"]
 
 Batch = tuple[Tensor, "Tensor | None"]
 
@@ -50,6 +50,11 @@ class TensorSource:
     data set's :class:`~gankit.data.RandomCrop`) is applied to every batch with
     a second generator of the source's, seeded the same way and saved with the
     position, so augmented batches are reproducible and resume exactly.
+
+    Given a ``device`` where the data fits (:func:`fits_on_device`), the data
+    is copied there once and every batch is indexed there: no DataLoader, no
+    collate, no copy per batch. The permutation is still drawn on the CPU, so
+    the order of the batches is the same on every device.
     """
 
     kind = "tensor"
@@ -58,7 +63,7 @@ class TensorSource:
 
     def __init__(
         self, x: Tensor, labels: Tensor | None, batch_size: int,
-        transform: BatchTransform | None = None,
+        transform: BatchTransform | None = None, *, device: torch.device | None = None,
     ) -> None:
         self._size = int(x.shape[0])
         if batch_size > self._size:
@@ -66,6 +71,9 @@ class TensorSource:
                 f"batch_size={batch_size} is larger than the data set ({self._size} samples)"
             )
         self.data: object = x
+        if device is not None and x.device != device and fits_on_device(x, labels, device):
+            x = x.to(device)
+            labels = None if labels is None else labels.to(device)
         self.x = x
         self.labels = labels
         self.has_labels = labels is not None
@@ -85,7 +93,7 @@ class TensorSource:
 
     def _start_epoch(self) -> None:
         self._epoch_state = self._gen.get_state()
-        self._perm = torch.randperm(self._size, generator=self._gen)
+        self._perm = torch.randperm(self._size, generator=self._gen).to(self.x.device)
         self._index = 0
 
     def _take(self, idx: Tensor) -> Batch:
@@ -137,6 +145,23 @@ class TensorSource:
         self._gen.set_state(state["gen_state"])
         if self._transform_gen is not None:
             self._transform_gen.set_state(state["transform_state"])
+
+
+def fits_on_device(x: Tensor, labels: Tensor | None, device: torch.device,
+                   share: float = 0.25) -> bool:
+    """Whether ``x`` (and ``labels``) take at most ``share`` of the device's free memory.
+
+    Always true for the CPU (the data is there already); for CUDA the free
+    memory is asked of the driver; other devices keep their data on the CPU.
+    """
+    if device.type == "cpu":
+        return True
+    if device.type != "cuda":
+        return False
+    size = x.numel() * x.element_size() + (
+        0 if labels is None else labels.numel() * labels.element_size())
+    free, _ = torch.cuda.mem_get_info(device)
+    return size <= share * free
 
 
 class LoaderSource:

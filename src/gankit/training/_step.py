@@ -21,7 +21,9 @@ attached and reused for the generator update, so it is generated once.
 The step logs, for each player ``p`` in ``d`` and ``g``: ``p/<term>`` (every
 loss term), ``p/loss`` (their sum) and ``p/grad_norm`` (the gradient norm
 before clipping); and ``d/real_logit`` and ``d/fake_logit``, the discriminator's
-mean logit on the real and the fake batch of its last update.
+mean logit on the real and the fake batch of its last update. These four
+diagnostics are computed only when the trainer asks (``diagnostics=True``: a
+callback reads them at this step); the updates are the same either way.
 """
 
 from __future__ import annotations
@@ -118,6 +120,7 @@ class AdversarialStep:
         self.augment = augment
         self.accumulate = accumulate
         self._rand = MicroBatchRandom(self._global_rand)
+        self._norms = True  # this step computes the gradient norms (diagnostics)
         self._d_terms: Callable[..., tuple[dict[str, Tensor], GANBatch]] = self._terms_d
         self._g_terms: Callable[..., tuple[dict[str, Tensor], GANBatch]] = self._terms_g
         if compile:
@@ -170,8 +173,13 @@ class AdversarialStep:
         return list(torch.autograd.grad(player.scaler.scale(value), player.params,
                                         allow_unused=True))
 
-    def apply(self, grads: list[Tensor | None], player: Player) -> Tensor:
-        """One optimizer step of ``player`` on ``grads``; returns the gradient norm (0-dim)."""
+    def apply(self, grads: list[Tensor | None], player: Player, *,
+              norm: bool = True) -> Tensor | None:
+        """One optimizer step of ``player`` on ``grads``; returns the gradient norm (0-dim).
+
+        With ``norm=False`` (and no ``grad_clip``, which needs it) the norm is
+        not computed and ``None`` is returned.
+        """
         params, optimizer, scaler = player.params, player.optimizer, player.scaler
         optimizer.zero_grad(set_to_none=True)
         if self.dist.enabled:
@@ -181,22 +189,28 @@ class AdversarialStep:
         present = [p.grad for p in params if p.grad is not None]
         if scaler.is_enabled():
             scaler.unscale_(optimizer)
+        value: Tensor | None = None
         if self.grad_clip is not None:
-            norm = torch.nn.utils.clip_grad_norm_(params, self.grad_clip)
+            value = torch.nn.utils.clip_grad_norm_(params, self.grad_clip)
+        elif not norm:
+            pass
         elif present:
-            norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(present)))
+            value = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(present)))
         else:
-            norm = params[0].new_zeros(()).detach()
+            value = params[0].new_zeros(())
         scaler.step(optimizer)
         scaler.update()
-        return norm.detach()
+        return None if value is None or not norm else value.detach()
 
     def update(self, value: Tensor, player: Player) -> Tensor:
         """One optimizer step of ``player`` on ``value``; returns the gradient norm (0-dim)."""
-        return self.apply(self.gradients(value, player), player)
+        norm = self.apply(self.gradients(value, player), player)
+        assert norm is not None
+        return norm
 
     def __call__(
-        self, g: Player, d: Player, next_batch: NextBatch, publish: Publish, *, step: int = 0
+        self, g: Player, d: Player, next_batch: NextBatch, publish: Publish, *, step: int = 0,
+        diagnostics: bool = True,
     ) -> LoggedMetrics:
         """Run one step: ``d_steps`` discriminator updates, then one generator update.
 
@@ -210,6 +224,8 @@ class AdversarialStep:
             step: Completed generator updates before this step; discriminator
                 update ``i`` of the step is update ``step·d_steps + i`` of the
                 run (:attr:`GANBatch.d_update`, read by lazy regularisers).
+            diagnostics: Compute the gradient norms and mean logits; without,
+                the metrics hold the loss terms only (and the updates are the same).
 
         Returns:
             The step's metrics (see the module docstring), detached 0-dim tensors.
@@ -218,6 +234,7 @@ class AdversarialStep:
         judge = self.judge(d.module)
         real = labels = z = None
         last: _Update | None = None
+        self._norms = diagnostics
         for i in range(self.d_steps):
             real, labels = next_batch(i + 1)
             z = self.latent(real.shape[0])
@@ -227,10 +244,13 @@ class AdversarialStep:
             publish("on_discriminator_step_end", last.metrics)
         assert last is not None and real is not None and z is not None
         metrics.update(last.metrics)
-        metrics["d/grad_norm"] = last.norm
-        for key, logits in (("d/real_logit", last.real_logits), ("d/fake_logit", last.fake_logits)):
-            if logits is not None:
-                metrics[key] = logits.float().mean()
+        if diagnostics:
+            assert last.norm is not None
+            metrics["d/grad_norm"] = last.norm
+            for key, logits in (("d/real_logit", last.real_logits),
+                                ("d/fake_logit", last.fake_logits)):
+                if logits is not None:
+                    metrics[key] = logits.float().mean()
 
         g_metrics, g_norm = self._generator_update(g, judge, real, labels, z, last.fake,
                                                    (step + 1) * self.d_steps - 1)
@@ -239,7 +259,8 @@ class AdversarialStep:
             average_buffers_(d.module, self.dist.world_size)
         publish("on_generator_step_end", g_metrics)
         metrics.update(g_metrics)
-        metrics["g/grad_norm"] = g_norm
+        if g_norm is not None:
+            metrics["g/grad_norm"] = g_norm
         if self.augment is not None:
             for key, value in getattr(self.augment, "log_metrics", dict)().items():
                 metrics[key] = torch.tensor(float(value), dtype=torch.float64)
@@ -276,7 +297,7 @@ class AdversarialStep:
     def _generator_update(
         self, g: Player, judge: nn.Module, real: Tensor, labels: Tensor | None, z: Tensor,
         fake: Tensor | None, d_update: int,
-    ) -> tuple[LoggedMetrics, Tensor]:
+    ) -> tuple[LoggedMetrics, Tensor | None]:
         """One generator update, on the last D update's fakes or fakes made per micro-batch."""
 
         def evaluate(rows: slice) -> tuple[dict[str, Tensor], Tensor, tuple[Tensor | None, ...]]:
@@ -291,7 +312,7 @@ class AdversarialStep:
     def _micro_batched(
         self, player: Player, n: int,
         evaluate: Callable[[slice], tuple[dict[str, Tensor], Tensor, tuple[Tensor | None, ...]]],
-    ) -> tuple[dict[str, Tensor], Tensor, list[tuple[Tensor | None, ...]]]:
+    ) -> tuple[dict[str, Tensor], Tensor | None, list[tuple[Tensor | None, ...]]]:
         """One optimizer step of ``player`` over the ``accumulate`` micro-batches of ``n`` samples.
 
         ``evaluate(rows)`` returns the micro-batch's terms, their sum and what
@@ -315,7 +336,7 @@ class AdversarialStep:
             kept.append(keep)
         self._rand.end()
         assert grads is not None
-        return terms_sum, self.apply(grads, player), kept
+        return terms_sum, self.apply(grads, player, norm=self._norms), kept
 
 
 @dataclass
@@ -323,7 +344,7 @@ class _Update:
     """What one discriminator update leaves for the step's metrics and the G update."""
 
     metrics: LoggedMetrics
-    norm: Tensor
+    norm: Tensor | None  # None when the step computes no diagnostics
     real_logits: Tensor | None  # D(real) over the whole batch, detached
     fake_logits: Tensor | None
     fake: Tensor | None  # the fake batch with G's graph (accumulate == 1, last update)

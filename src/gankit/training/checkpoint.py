@@ -117,15 +117,38 @@ callback 'history' state key 'fn' holds <built-in function print> of type \
 builtin_function_or_method, which torch.load(weights_only=True) cannot load; ...
     """
     path = Path(path)
+    return write_encoded_checkpoint(encode_checkpoint(obj, path), path)
+
+
+def encode_checkpoint(obj: Mapping[str, Any], path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Check and convert ``obj`` as :func:`save_checkpoint_file` does, without writing.
+
+    The first half of :func:`save_checkpoint_file`, for a background save: the
+    check runs (and fails) in the caller's thread; the result is written by
+    :func:`write_encoded_checkpoint`. Tensors are the caller's, not copies.
+
+    Raises:
+        CheckpointError: As :func:`save_checkpoint_file`.
+    """
     if _DIGEST_KEY in obj:
         raise CheckpointError(
             f"cannot save checkpoint {str(path)!r}: the key {_DIGEST_KEY!r} is reserved"
         )
     body = {"format": CHECKPOINT_FORMAT, **{k: v for k, v in obj.items() if k != "format"}}
     try:
-        encoded = encode_state(body)
+        encoded: dict[str, Any] = encode_state(body)
     except UnsupportedStateError as exc:
         raise CheckpointError(f"cannot save checkpoint {str(path)!r}: {exc}") from None
+    return encoded
+
+
+def write_encoded_checkpoint(encoded: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
+    """Add the SHA-256 digest to an :func:`encode_checkpoint` result and write it atomically.
+
+    Returns:
+        The destination path.
+    """
+    path = Path(path)
     payload = {**encoded, _DIGEST_KEY: state_digest(encoded)}
     with atomic_write(path) as f:
         torch.save(payload, f)

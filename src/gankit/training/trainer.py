@@ -15,6 +15,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from gankit._writer import BackgroundWriter, cpu_copy
 from gankit.callbacks._metrics import LoggedMetrics
 from gankit.callbacks.base import Callback
 from gankit.losses.base import Loss
@@ -35,7 +36,12 @@ from gankit.training._trainer_state import (
     run_settings,
     trainer_state,
 )
-from gankit.training.checkpoint import load_checkpoint_file, save_checkpoint_file
+from gankit.training.checkpoint import (
+    encode_checkpoint,
+    load_checkpoint_file,
+    save_checkpoint_file,
+    write_encoded_checkpoint,
+)
 
 __all__ = ["OptimizerFactory", "Trainer", "TrainingInterrupted"]
 
@@ -98,9 +104,17 @@ class Trainer:
         should_stop: Set to ``True`` (by a callback) to end :meth:`fit` after this step.
         callback_metrics: What was logged at this step: ``d/loss``, ``d/<term>``,
             ``d/grad_norm``, ``d/real_logit``, ``d/fake_logit``, the same for ``g/``,
-            and what callbacks published with :meth:`log`.
+            and what callbacks published with :meth:`log`. The four diagnostics
+            (gradient norms, mean logits) are computed only on steps where a
+            callback reads them (:meth:`Callback.reads_diagnostics
+            <gankit.callbacks.Callback.reads_diagnostics>`) and on the last step
+            of a ``fit``.
         ema_generator: The EMA copy of the generator, set by the EMA callback.
         last_real: The most recent real batch.
+        writer: The background writer the file-writing callbacks hand their
+            files to (:class:`gankit.callbacks.BackgroundWriter`); :meth:`fit`
+            raises its errors after the step that follows them and waits for
+            it before returning or raising.
 
     Example:
         >>> import torch
@@ -158,6 +172,7 @@ class Trainer:
         self.max_epochs: int | None = None
         self.ema_generator: nn.Module | None = None
         self.callback_metrics = LoggedMetrics()
+        self.writer = BackgroundWriter()
         self._feed = DataFeed(self.device, self.dist, self.num_classes, channels_last,
                               accumulate=accumulate)
         self.callbacks: list[Callback] = with_defaults(
@@ -226,7 +241,9 @@ class Trainer:
         def next_batch(update: int) -> tuple[Tensor, Tensor | None]:
             return self._feed.next(step=step, update=update, d_steps=d_steps)
 
-        return self._algorithm(self._g, self._d, next_batch, self._dispatch, step=self.step)
+        diagnostics = step == self.max_steps or self._hooks.reads_diagnostics(step)
+        return self._algorithm(self._g, self._d, next_batch, self._dispatch, step=self.step,
+                               diagnostics=diagnostics)
 
     def fit(self, data: Any, *, steps: int | None = None, epochs: int | None = None,
             batch_size: int = 64) -> Trainer:
@@ -272,6 +289,7 @@ class Trainer:
                     self._dispatch("on_log", self.callback_metrics)
                     if self.epoch > epoch_before:
                         self._dispatch("on_epoch_end")
+                    self.writer.raise_if_failed()
                     self.should_stop, interrupted = agree_on_stop(  # all processes agree
                         self.dist, self.should_stop, signals.signum, self.device)
                     if interrupted is not None:
@@ -280,10 +298,24 @@ class Trainer:
                     if self.should_stop:
                         break
         except BaseException as exc:
-            self._dispatch("on_exception", exc)
+            try:
+                self._dispatch("on_exception", exc)
+            finally:
+                self._flush_after(exc)
             raise
-        self._dispatch("on_fit_end")
+        try:
+            self._dispatch("on_fit_end")
+        finally:
+            self.writer.flush()
         return self
+
+    def _flush_after(self, exc: BaseException) -> None:
+        """Write what the callbacks queued before ``exc``; a write error is noted on ``exc``."""
+        try:
+            self.writer.flush()
+        except Exception as write_error:
+            if write_error is not exc and hasattr(exc, "add_note"):  # Python 3.11+
+                exc.add_note(f"also: {write_error}")
 
     def _finished(self) -> bool:
         steps, epochs = self.max_steps, self.max_epochs
@@ -323,9 +355,26 @@ class Trainer:
             extra={"latent_dim": self.latent_dim, "num_classes": self.num_classes},
         )
 
-    def save_checkpoint(self, path: str | os.PathLike[str]) -> Path:
-        """Write :meth:`state_dict` to ``path`` atomically (temp file, fsync, ``os.replace``)."""
-        return save_checkpoint_file(self.state_dict(), path)
+    def save_checkpoint(self, path: str | os.PathLike[str], *, background: bool = False) -> Path:
+        """Write :meth:`state_dict` to ``path`` atomically (temp file, fsync, ``os.replace``).
+
+        Args:
+            path: The checkpoint file.
+            background: Check and copy the state to the CPU now, and write it
+                on :attr:`writer`'s thread: the file is there after
+                ``writer.flush()`` or when :meth:`fit` returns or raises.
+
+        Returns:
+            ``path``.
+
+        Raises:
+            CheckpointError: If a callback's state cannot be saved (nothing is written).
+        """
+        if not background:
+            return save_checkpoint_file(self.state_dict(), path)
+        encoded = cpu_copy(encode_checkpoint(self.state_dict(), path))
+        self.writer.submit(Path(path).name, write_encoded_checkpoint, encoded, path)
+        return Path(path)
 
     def run_settings(self) -> dict[str, Any]:
         """What a resumed run must share with the one that wrote the checkpoint.

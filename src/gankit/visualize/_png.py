@@ -14,6 +14,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from gankit._atomic import atomic_write
+
 __all__ = ["LABEL_HEIGHT", "pillow", "save_labelled_png", "save_png"]
 
 #: Height in pixels of one line of text above a labelled picture.
@@ -54,8 +56,8 @@ def save_png(picture: Tensor, path: str | os.PathLike[str]) -> Path:
     # uint8 (H, W) becomes an 8-bit grey picture, (H, W, 3) an RGB one.
     png = image.fromarray(array[:, :, 0] if picture.shape[2] == 1 else array)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    png.save(path, format="PNG")
+    with atomic_write(path) as f:  # a crash leaves the old file or none, never half a PNG
+        png.save(f, format="PNG")
     return path
 
 
@@ -99,6 +101,6 @@ def save_labelled_png(
     for left, text in labels:
         draw.text((left + 2, top - LABEL_HEIGHT + 2), text, fill=ink)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    png.save(path, format="PNG")
+    with atomic_write(path) as f:  # a crash leaves the old file or none, never half a PNG
+        png.save(f, format="PNG")
     return path

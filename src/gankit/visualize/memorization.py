@@ -16,6 +16,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
+from gankit._atomic import atomic_write
 from gankit._validation import check_optional_positive_int, check_positive_int
 from gankit.metrics.memorization import MemorizationResult
 from gankit.visualize._compose import check_images, tile, to_bytes
@@ -208,6 +209,6 @@ def save_memorization_histogram(
     ax.legend(fontsize=8)
     fig.tight_layout()
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="png")
+    with atomic_write(path) as f:
+        fig.savefig(f, format="png")
     return path

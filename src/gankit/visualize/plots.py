@@ -11,6 +11,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from gankit._atomic import atomic_write
+
 __all__ = ["save_loss_plot", "save_scatter"]
 
 
@@ -81,8 +83,8 @@ def save_scatter(
     if title is not None:
         ax.set_title(title)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="png")
+    with atomic_write(path) as f:  # a crash leaves the old file or none, never half a PNG
+        fig.savefig(f, format="png")
     return path
 
 
@@ -134,6 +136,6 @@ def save_loss_plot(
         ax.set_title(title)
     fig.tight_layout()
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="png")
+    with atomic_write(path) as f:  # a crash leaves the old file or none, never half a PNG
+        fig.savefig(f, format="png")
     return path
