@@ -100,8 +100,8 @@ def test_bad_every() -> None:
         DivergenceGuard(every=1.5)  # type: ignore[arg-type]
 
 
-def test_one_synchronisation_per_check(make_trainer, monkeypatch) -> None:
-    reads = []
+def _count_reads(monkeypatch) -> list[str]:
+    reads: list[str] = []
     for name in ("__bool__", "__float__", "item"):
         original = getattr(torch.Tensor, name)
 
@@ -110,10 +110,32 @@ def test_one_synchronisation_per_check(make_trainer, monkeypatch) -> None:
             return _original(self, *args)
 
         monkeypatch.setattr(torch.Tensor, name, counted)
+    return reads
+
+
+def _losses(device: str) -> dict[str, torch.Tensor]:
+    metrics = {f"d/t{i}": torch.tensor(float(i), device=device) for i in range(6)}
+    metrics.update({"d/loss": torch.tensor(15.0, device=device),
+                    "g/loss": torch.tensor(1.0, device=device),
+                    "d/real_logit": torch.tensor(0.5, device=device)})
+    return metrics
+
+
+def test_cpu_values_are_read_directly_without_stacking(make_trainer, monkeypatch) -> None:
+    """On the CPU a read waits for nothing: each loss is read once, the logits never."""
+    reads = _count_reads(monkeypatch)
+    stacked = []
+    monkeypatch.setattr(torch, "stack", lambda *a, **k: stacked.append(1))
     trainer = make_trainer()
     trainer.step = 1
-    metrics = {f"d/t{i}": torch.tensor(float(i)) for i in range(6)}
-    metrics.update({"d/loss": torch.tensor(15.0), "g/loss": torch.tensor(1.0),
-                    "d/real_logit": torch.tensor(0.5)})
-    DivergenceGuard().on_step_end(trainer, metrics)
+    DivergenceGuard().on_step_end(trainer, _losses("cpu"))
+    assert reads == ["item"] * 8 and not stacked
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_one_synchronisation_per_check_on_a_device(make_trainer, monkeypatch) -> None:
+    reads = _count_reads(monkeypatch)
+    trainer = make_trainer()
+    trainer.step = 1
+    DivergenceGuard().on_step_end(trainer, _losses("cuda"))
     assert reads == ["__bool__"]

@@ -147,9 +147,10 @@ class SampleGrid(Callback):
             real = self.real if self.real is not None else getattr(trainer, "last_real", None)
             if real is not None and (real.dim() != 2 or real.shape[1] != 2):
                 real = None  # not 2-D points: show the generated points only
-            real = None if real is None else real.detach().to("cpu", copy=True)
-            write_job(trainer, path.name, save_scatter, real, samples, path,
-                      f"step {trainer.step}")
+            real = None if real is None else real.detach().to("cpu", torch.float64).numpy()
+            write_job(trainer, path.name, save_scatter, real,
+                      samples.to(torch.float64).numpy(), path, f"step {trainer.step}",
+                      in_process=True)
         else:
             raise ValueError(
                 "SampleGrid draws images (N, C, H, W) or 2-D points (N, 2), "

@@ -306,13 +306,13 @@ class Trainer:
         try:
             self._dispatch("on_fit_end")
         finally:
-            self.writer.flush()
+            self.writer.close()  # every file written; the thread and helper process stopped
         return self
 
     def _flush_after(self, exc: BaseException) -> None:
         """Write what the callbacks queued before ``exc``; a write error is noted on ``exc``."""
         try:
-            self.writer.flush()
+            self.writer.close()
         except Exception as write_error:
             if write_error is not exc and hasattr(exc, "add_note"):  # Python 3.11+
                 exc.add_note(f"also: {write_error}")

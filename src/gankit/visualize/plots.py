@@ -134,7 +134,8 @@ def save_loss_plot(
         ax.legend(loc="best", fontsize="small")
     if title is not None:
         ax.set_title(title)
-    fig.tight_layout()
+    # Fixed margins for these fixed labels: tight_layout would draw the figure twice.
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.92 if title else 0.97, bottom=0.12)
     path = Path(path)
     with atomic_write(path) as f:  # a crash leaves the old file or none, never half a PNG
         fig.savefig(f, format="png")
