@@ -10,7 +10,7 @@ BLOCK = textwrap.dedent(
     """
     import importlib.abc, sys
     BLOCKED = {"matplotlib", "PIL", "tqdm", "sklearn", "scipy", "tensorboard", "yaml",
-               "hypothesis", "pytest"}
+               "wandb", "mlflow", "hypothesis", "pytest"}
 
     class Block(importlib.abc.MetaPathFinder):
         def find_spec(self, name, path=None, target=None):
