@@ -24,7 +24,7 @@ BLOCK = textwrap.dedent(
             del sys.modules[mod]
     import gankit
     import gankit.augment, gankit.callbacks, gankit.data, gankit.functional, gankit.losses
-    import gankit.metrics, gankit.models, gankit.theory, gankit.training
+    import gankit.metrics, gankit.models, gankit.report, gankit.theory, gankit.training
     loaded = sorted(m for m in sys.modules if m.split(".")[0] in BLOCKED)
     assert not loaded, loaded
     print("ok", gankit.__version__)
