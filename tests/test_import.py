@@ -10,7 +10,7 @@ BLOCK = textwrap.dedent(
     """
     import importlib.abc, sys
     BLOCKED = {"matplotlib", "PIL", "tqdm", "sklearn", "scipy", "tensorboard", "yaml",
-               "hypothesis", "pytest"}
+               "wandb", "mlflow", "hypothesis", "pytest"}
 
     class Block(importlib.abc.MetaPathFinder):
         def find_spec(self, name, path=None, target=None):
@@ -24,7 +24,7 @@ BLOCK = textwrap.dedent(
             del sys.modules[mod]
     import gankit
     import gankit.augment, gankit.callbacks, gankit.data, gankit.functional, gankit.losses
-    import gankit.metrics, gankit.models, gankit.theory, gankit.training
+    import gankit.metrics, gankit.models, gankit.report, gankit.theory, gankit.training
     loaded = sorted(m for m in sys.modules if m.split(".")[0] in BLOCKED)
     assert not loaded, loaded
     print("ok", gankit.__version__)

@@ -28,7 +28,8 @@ def test_every_builtin_is_a_callback_that_overrides_a_hook() -> None:
     ]
     assert sorted(c.__name__ for c in classes) == [
         "CSVLogger", "CollapseMonitor", "DivergenceGuard", "EMA", "Evaluation", "LossPlot",
-        "ModelCheckpoint", "ProgressBar", "SampleGrid", "TensorBoardLogger",
+        "MLflowLogger", "ModelCheckpoint", "ProgressBar", "SampleGrid", "TensorBoardLogger",
+        "WandbLogger",
     ]
     for cls in classes:
         assert any(getattr(cls, hook) is not getattr(Callback, hook) for hook in HOOKS), cls
@@ -40,7 +41,7 @@ def test_import_pulls_in_no_optional_dependency() -> None:
         "before = set(sys.modules)\n"
         "import gankit.callbacks, gankit.visualize\n"
         "new = {m.split('.')[0] for m in set(sys.modules) - before}\n"
-        "print(sorted(new & {'tqdm', 'matplotlib', 'PIL', 'tensorboard'}))\n"
+        "print(sorted(new & {'tqdm', 'matplotlib', 'PIL', 'tensorboard', 'wandb', 'mlflow'}))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -206,14 +206,19 @@ def test_default_callbacks_write_into_the_run_folder(tmp_path: Path) -> None:
 def test_every_config_key_reaches_the_callback(tmp_path: Path, name: str) -> None:
     spec, _ = build_data({"name": "ring"}, seed=0)
     defaults = build_callbacks(None, tmp_path, spec)[1][name]
-    # A value other than the default for every key: ints + 1, floats halved, None -> 2,
-    # and the other choice of a string (EMA's buffers).
+    # A value other than the default for every key: ints + 1, floats halved, None -> 2
+    # (a string for the trackers' names and places), the other choice of a string
+    # (EMA's buffers), and another name for a free-form string (a tracker's project).
     other = {"average": "copy", "copy": "average"}
+    none_strings = {"run_name": "r1", "entity": "team", "mode": "offline",
+                    "tracking_uri": "file:///tmp/mlruns"}
     changed = {}
     for key, value in defaults.items():
         if key != "enabled":
-            changed[key] = (2 if value is None else value / 2 if isinstance(value, float)
-                            else other[value] if isinstance(value, str) else value + 1)
+            changed[key] = (none_strings.get(key, 2) if value is None
+                            else value / 2 if isinstance(value, float)
+                            else other.get(value, value + "-2") if isinstance(value, str)
+                            else value + 1)
     cbs, resolved = build_callbacks({name: changed}, tmp_path, spec)
     (cb,) = [c for c in cbs if type(c) is get_callback_class(name)]
     assert cb.get_config() == changed and resolved[name] == {"enabled": True, **changed}

@@ -20,12 +20,13 @@ installs ``chromium chromium-driver`` (Debian) so CI runs it.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from .._browser import headless_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -89,32 +90,8 @@ const done = arguments[arguments.length - 1];
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    chromedriver = shutil.which("chromedriver")
-    if not (chromium and chromedriver):
-        pytest.skip(
-            "headless Chromium is not installed (Debian: apt-get install chromium "
-            "chromium-driver; .ci/run installs it)"
-        )
-    webdriver = pytest.importorskip("selenium.webdriver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",  # CI runs as root
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--window-size=1400,1600",
-        "--force-device-scale-factor=1",
-        "--hide-scrollbars",
-        "--host-resolver-rules=MAP * ~NOTFOUND",  # a reader with no network
-    ):
-        options.add_argument(flag)
-    # An explicit driver path: Selenium Manager is never asked to download one.
-    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(chromedriver))
-    driver.set_script_timeout(60)
-    yield driver
-    driver.quit()
+    with headless_chromium() as driver:
+        yield driver
 
 
 # Pages that must show at least this much, so that a page emptied of its formulas

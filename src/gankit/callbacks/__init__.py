@@ -22,9 +22,11 @@ from gankit.callbacks.metric_eval import (
     ModeCoverageEval,
     PrecisionRecallEval,
 )
+from gankit.callbacks.mlflow_logger import MLflowLogger
 from gankit.callbacks.progress import ProgressBar
 from gankit.callbacks.samples import SampleGrid
 from gankit.callbacks.tensorboard import TensorBoardLogger
+from gankit.callbacks.wandb_logger import WandbLogger
 
 __all__ = [
     "EMA",
@@ -42,6 +44,7 @@ __all__ = [
     "FrechetEval",
     "LoggedMetrics",
     "LossPlot",
+    "MLflowLogger",
     "MetricEval",
     "Metrics",
     "ModeCollapseWarning",
@@ -52,6 +55,7 @@ __all__ = [
     "SampleGrid",
     "TensorBoardLogger",
     "TrainerView",
+    "WandbLogger",
     "is_loss_key",
 ]
 

@@ -14,8 +14,10 @@ from gankit.callbacks.collapse_monitor import CollapseMonitor
 from gankit.callbacks.csv_logger import CSVLogger
 from gankit.callbacks.ema import EMA
 from gankit.callbacks.loss_plot import LossPlot
+from gankit.callbacks.mlflow_logger import MLflowLogger
 from gankit.callbacks.samples import SampleGrid
 from gankit.callbacks.tensorboard import TensorBoardLogger
+from gankit.callbacks.wandb_logger import WandbLogger
 
 __all__ = ["get_callback_class", "list_callbacks"]
 
@@ -25,8 +27,10 @@ _CALLBACKS: dict[str, type[Callback]] = {
     "csv": CSVLogger,
     "ema": EMA,
     "loss_plot": LossPlot,
+    "mlflow": MLflowLogger,
     "samples": SampleGrid,
     "tensorboard": TensorBoardLogger,
+    "wandb": WandbLogger,
 }
 
 
@@ -37,8 +41,9 @@ def list_callbacks() -> list[str]:
         The names, e.g. ``"csv"`` for :class:`~gankit.callbacks.CSVLogger`.
 
     Example:
-        >>> list_callbacks()
-        ['checkpoint', 'collapse_warning', 'csv', 'ema', 'loss_plot', 'samples', 'tensorboard']
+        >>> list_callbacks()  # doctest: +NORMALIZE_WHITESPACE
+        ['checkpoint', 'collapse_warning', 'csv', 'ema', 'loss_plot', 'mlflow', 'samples',
+         'tensorboard', 'wandb']
     """
     return sorted(_CALLBACKS)
 

@@ -1,10 +1,10 @@
 """Run folders: which files make a run, which checkpoint continues it, and clearing one.
 
 A run folder holds what ``gankit train`` wrote: ``config.toml``, ``log.csv``,
-``metrics.json``, pictures, ``samples/``, ``tensorboard/`` and
-``checkpoints/``. ``gankit train`` never writes into a folder that holds a
-run unless it is told to: ``--resume`` continues that run, ``--overwrite``
-deletes it first.
+``metrics.json``, pictures, ``samples/``, ``tensorboard/``, ``wandb/``,
+``warnings.json``, ``report.html`` and ``checkpoints/``. ``gankit train`` never
+writes into a folder that holds a run unless it is told to: ``--resume``
+continues that run, ``--overwrite`` deletes it first.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ RUN_FILES: tuple[str, ...] = (
     "losses.png",
     "samples",
     "tensorboard",
+    "wandb",
+    "warnings.json",
+    "report.html",
     "checkpoints",
 )
 

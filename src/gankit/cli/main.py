@@ -1,4 +1,4 @@
-"""The ``gankit`` command: ``demo``, ``train``, ``sample`` and ``evaluate``.
+"""The ``gankit`` command: ``demo``, ``train``, ``sample``, ``evaluate`` and ``report``.
 
 Every command has ``--help``. Errors are printed as one line
 ``gankit: error: ...`` on stderr, without a traceback unless ``--debug`` is
@@ -52,11 +52,18 @@ def _evaluate(args: argparse.Namespace) -> int:
     return evaluate_command(args)
 
 
+def _report(args: argparse.Namespace) -> int:
+    from gankit.cli.report import report_command
+
+    return report_command(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of the ``gankit`` command.
 
     Returns:
-        The parser, with the sub-commands ``demo``, ``train``, ``sample`` and ``evaluate``.
+        The parser, with the sub-commands ``demo``, ``train``, ``sample``, ``evaluate``
+        and ``report``.
 
     Example:
         >>> build_parser().parse_args(["sample", "last.pt", "-n", "8"]).n
@@ -134,6 +141,18 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--seed", type=int, help="seed of the evaluation noise")
     evaluate.add_argument("--no-plot", action="store_true", help="do not write samples.png")
     evaluate.set_defaults(func=_evaluate)
+
+    report = sub.add_parser(
+        "report", parents=[common], epilog=_EPILOG,
+        help="write a run folder's self-contained HTML report",
+        description="Write RUN_DIR/report.html: loss and gradient-norm curves, the sample "
+        "pictures over training, the quality figures, timing, warnings and the resolved "
+        "config, in one HTML file that opens offline (pictures embedded). gankit train "
+        "writes it at the end of every run; this rewrites it.")
+    report.add_argument("run_dir", metavar="RUN_DIR", help="a run folder (gankit train --out)")
+    report.add_argument("--no-plots", action="store_true",
+                        help="tables only, no curves (they need matplotlib)")
+    report.set_defaults(func=_report)
     return parser
 
 

@@ -3,7 +3,9 @@
 The run folder ``DIR`` gets ``config.toml`` (the resolved config, which
 ``gankit train`` accepts back), ``log.csv``, ``losses.png``, ``samples/``,
 ``checkpoints/{step_*.pt,last.pt}``, and at the end ``metrics.json`` and
-``samples.png``.
+``samples.png``. Whatever way the run ends (finished, interrupted, diverged),
+``warnings.json`` records the Python warnings it raised and the error that
+stopped it, and ``report.html`` (:mod:`gankit.report`) shows it all.
 
 - ``--steps N`` is the total number of generator steps; it replaces the
   config's ``trainer.steps`` and ``trainer.epochs`` (``--epochs N`` likewise).
@@ -28,7 +30,9 @@ from typing import Any, TextIO
 
 from gankit._console import SafeStream
 from gankit.cli._run_folder import clear_run, find_checkpoint, held_run_files, run_folder_of
+from gankit.cli._run_warnings import recording_warnings, write_warnings
 from gankit.cli.evaluate import evaluate_run
+from gankit.cli.report import write_run_report
 from gankit.cli.sample import UsageError
 from gankit.config import ConfigError, apply_overrides, build_experiment, dumps_toml, load_config
 from gankit.config.models import describe_models
@@ -119,7 +123,7 @@ def warn_seed_on_resume(overrides: Iterable[str], resume: str | None) -> None:
 
 def _files(out: Path) -> list[Path]:
     names = ["config.toml", "log.csv", "losses.png", "samples.png", "metrics.json",
-             "checkpoints/last.pt", "samples", "tensorboard"]
+             "checkpoints/last.pt", "samples", "tensorboard", "wandb"]
     return [out / n for n in names if (out / n).exists()]
 
 
@@ -195,8 +199,9 @@ def run_config(
         >>> out = Path(tempfile.mkdtemp())
         >>> run_config(config, out, stream=io.StringIO())
         0
-        >>> sorted(p.name for p in out.iterdir())
-        ['checkpoints', 'config.toml', 'log.csv', 'losses.png', 'metrics.json', 'samples']
+        >>> sorted(p.name for p in out.iterdir())  # doctest: +NORMALIZE_WHITESPACE
+        ['checkpoints', 'config.toml', 'log.csv', 'losses.png', 'metrics.json', 'report.html',
+         'samples', 'warnings.json']
         >>> run_config(config, out, stream=io.StringIO())  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
@@ -238,6 +243,25 @@ def run_config(
           + (f", resuming at step {trainer.step}" if checkpoint else ""), file=out)
     print(describe_models({"generator": trainer.generator,
                            "discriminator": trainer.discriminator}), file=out)
+    if not trainer.is_global_zero:
+        return _train_and_evaluate(exp, out_dir, out, resume_hint)
+    error: BaseException | None = None
+    with recording_warnings() as seen:
+        try:
+            return _train_and_evaluate(exp, out_dir, out, resume_hint)
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:  # whatever the run left: warnings.json, then report.html
+            write_warnings(out_dir, seen, error)
+            report = write_run_report(out_dir)
+            if report is not None:
+                print(f"report: {report}", file=out)
+
+
+def _train_and_evaluate(exp: Any, out_dir: Path, out: Any, resume_hint: str | None) -> int:
+    """Fit, evaluate and list the files; the exit status (130 / 143 after a signal)."""
+    trainer, fit = exp.trainer, exp.fit_kwargs
     start = time.perf_counter()
     try:
         trainer.fit(exp.data.data, **fit)

@@ -4,8 +4,8 @@ Each callback is a sub-table with its arguments (the class's ``config_keys``:
 its constructor arguments other than the paths the run folder fixes, checked by
 the constructor); its presence turns it on and
 ``enabled = false`` turns it off. ``csv``, ``checkpoint``, ``samples`` and
-``loss_plot`` are on by default; ``ema``, ``tensorboard`` and
-``collapse_warning`` are off unless their table is present::
+``loss_plot`` are on by default; ``ema``, ``tensorboard``, ``wandb``, ``mlflow``
+and ``collapse_warning`` are off unless their table is present::
 
     [callbacks.checkpoint]
     every = 500
@@ -15,8 +15,11 @@ the constructor); its presence turns it on and
     decay = 0.99
 
 Files go to fixed places in the output folder ``DIR``: ``DIR/log.csv``,
-``DIR/checkpoints/{step_*.pt,last.pt}``, ``DIR/samples/``, ``DIR/losses.png``
-and ``DIR/tensorboard/``.
+``DIR/checkpoints/{step_*.pt,last.pt}``, ``DIR/samples/``, ``DIR/losses.png``,
+``DIR/tensorboard/`` and ``DIR/wandb/``. The MLflow logger writes to its
+``tracking_uri`` (default: ``MLFLOW_TRACKING_URI``, else MLflow's default);
+both trackers record the resolved config (set by
+:func:`~gankit.config.build_experiment`).
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ DEFAULT_ON: tuple[str, ...] = ("csv", "checkpoint", "samples", "loss_plot")
 
 #: The order the callbacks run in (see :func:`build_callbacks`).
 ORDER: tuple[str, ...] = (
-    "ema", "csv", "tensorboard", "loss_plot", "samples", "collapse_warning", "checkpoint"
+    "ema", "csv", "tensorboard", "wandb", "mlflow", "loss_plot", "samples", "collapse_warning",
+    "checkpoint",
 )
 
 #: Where each callback writes, inside the run folder: its path argument and the name.
@@ -49,6 +53,7 @@ _FILES: dict[str, tuple[str, str]] = {
     "samples": ("dirpath", "samples"),
     "loss_plot": ("path", "losses.png"),
     "tensorboard": ("log_dir", "tensorboard"),
+    "wandb": ("save_dir", "."),  # W&B makes its own wandb/ folder in it
 }
 
 
@@ -102,7 +107,7 @@ def build_callbacks(
     """Build the callbacks of a ``[callbacks]`` section.
 
     Callbacks run in a fixed order: EMA first (so that later callbacks sample
-    the averaged generator), then CSV, TensorBoard, loss plot, samples,
+    the averaged generator), then CSV, TensorBoard, W&B, MLflow, loss plot, samples,
     collapse warning, and checkpoints last (so a checkpoint holds every
     other callback's state of the same step).
 

@@ -26,6 +26,7 @@ from typing import Any
 import torch
 
 from gankit.callbacks import Evaluation
+from gankit.callbacks._tracker import TrackerLogger
 from gankit.config.augment import build_augment_section
 from gankit.config.callbacks import build_callbacks
 from gankit.config.data import DataSpec, build_data
@@ -219,4 +220,7 @@ def build_experiment(config: dict[str, Any], out_dir: str | Path) -> Experiment:
         "callbacks": cb_cfg,
         "eval": eval_cfg,
     }
+    for callback in callbacks:  # W&B and MLflow record the resolved config
+        if isinstance(callback, TrackerLogger) and callback.config is None:
+            callback.config = resolved
     return Experiment(trainer, data, resolved, out, evaluation)
