@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 import torch
-
-from gankit._render_pool import RenderPool
 
 __all__ = ["BackgroundWriter", "WriterError", "cpu_copy", "write_job"]
 
@@ -50,13 +49,8 @@ class WriterError(RuntimeError):
 class BackgroundWriter:
     """Run file-writing jobs on one background thread, in order, with a bounded queue.
 
-    Jobs submitted with ``in_process=True`` (matplotlib figures) run in a
-    helper process (:class:`~gankit._render_pool.RenderPool`) that this thread
-    waits on, so that they do not hold the training loop's GIL.
-
     Args:
         max_pending: Jobs that may wait before :meth:`submit` blocks.
-        processes: Allow the helper process for ``in_process`` jobs.
 
     Raises:
         ValueError: If ``max_pending < 1``.
@@ -71,7 +65,7 @@ class BackgroundWriter:
         [1, 2]
     """
 
-    def __init__(self, max_pending: int = 8, *, processes: bool = False) -> None:
+    def __init__(self, max_pending: int = 8) -> None:
         if isinstance(max_pending, bool) or not isinstance(max_pending, int) or max_pending < 1:
             raise ValueError(f"max_pending must be a positive int, got {max_pending!r}")
         self.max_pending = max_pending
@@ -79,24 +73,21 @@ class BackgroundWriter:
         self._thread: threading.Thread | None = None
         self._errors: list[WriterError] = []
         self._lock = threading.Lock()
-        self._pool = RenderPool(enabled=processes)
         self.jobs_done = 0
+        self.seconds = 0.0  # time spent running jobs
 
     @property
     def pending(self) -> int:
         """Jobs queued or running."""
         return self._queue.unfinished_tasks
 
-    def submit(self, job: str, fn: Callable[..., Any], *args: Any,
-               in_process: bool = False) -> None:
+    def submit(self, job: str, fn: Callable[..., Any], *args: Any) -> None:
         """Queue ``fn(*args)``; blocks while ``max_pending`` jobs wait.
 
         Args:
             job: What the job writes (a file name), for error messages.
             fn: The job; its arguments must not be changed by the caller afterwards.
             *args: Its arguments (tensors already copied to the CPU).
-            in_process: Run it in the helper process (``fn`` and ``args``
-                picklable, ``fn`` importable by name).
 
         Raises:
             WriterError: If an earlier job failed.
@@ -105,7 +96,7 @@ class BackgroundWriter:
         if self._thread is None or not self._thread.is_alive():
             self._thread = threading.Thread(target=self._run, name="gankit-writer", daemon=True)
             self._thread.start()
-        self._queue.put((job, fn, args, in_process))
+        self._queue.put((job, fn, args))
 
     def raise_if_failed(self) -> None:
         """Raise the first job error not yet raised, as :class:`WriterError`."""
@@ -122,7 +113,7 @@ class BackgroundWriter:
         self.raise_if_failed()
 
     def close(self) -> None:
-        """Flush, then stop the thread and the helper process (:meth:`submit` restarts them)."""
+        """Flush, then stop the thread (a later :meth:`submit` starts a new one)."""
         try:
             self.flush()
         finally:
@@ -130,7 +121,6 @@ class BackgroundWriter:
                 self._queue.put(_STOP)
                 self._thread.join()
             self._thread = None
-            self._pool.close()
 
     def _run(self) -> None:
         while True:
@@ -138,26 +128,22 @@ class BackgroundWriter:
             try:
                 if item is _STOP:
                     return
-                job, fn, args, in_process = item
+                job, fn, args = item
+                start = time.perf_counter()
                 try:
-                    if in_process:
-                        self._pool.run(fn, args)
-                    else:
-                        fn(*args)
+                    fn(*args)
                 except BaseException as exc:  # kept for the training thread
                     with self._lock:
                         self._errors.append(WriterError(job, exc))
                 finally:
                     self.jobs_done += 1
+                    self.seconds += time.perf_counter() - start
             finally:
                 self._queue.task_done()
 
 
-def write_job(trainer: Any, job: str, fn: Callable[..., Any], *args: Any,
-              in_process: bool = False) -> None:
+def write_job(trainer: Any, job: str, fn: Callable[..., Any], *args: Any) -> None:
     """Run ``fn(*args)`` on ``trainer.writer`` if it has one, else here and now.
-
-    ``in_process``: see :meth:`BackgroundWriter.submit`.
 
     Callbacks call this, so that they also work with a trainer-like object
     without a writer (a test's ``SimpleNamespace``), synchronously.
@@ -171,7 +157,7 @@ def write_job(trainer: Any, job: str, fn: Callable[..., Any], *args: Any,
     """
     writer = getattr(trainer, "writer", None)
     if isinstance(writer, BackgroundWriter):
-        writer.submit(job, fn, *args, in_process=in_process)
+        writer.submit(job, fn, *args)
     else:
         fn(*args)
 

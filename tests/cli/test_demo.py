@@ -42,6 +42,10 @@ def test_short_demo_writes_every_file(tmp_path: Path, capsys: pytest.CaptureFixt
     assert 0.0 <= metrics["reverse_kl"] <= math.log(8) + 1e-9
     assert sum(metrics["counts"]) == round(metrics["high_quality_fraction"] * 2500)
     assert metrics["train_seconds"] > 0
+    timing = metrics["timing"]  # where the time went, for the run report
+    assert timing["train_seconds"] == metrics["train_seconds"] and timing["steps_per_s"] > 0
+    assert {"DivergenceGuard", "ModelCheckpoint", "SampleGrid"} <= set(timing["callback_seconds"])
+    assert timing["writer_seconds"] > 0
     assert loads_toml((out / "config.toml").read_text())["trainer"]["steps"] == 50
     assert load_checkpoint_file(out / "checkpoints/last.pt")["step"] == 50
     printed = capsys.readouterr().out

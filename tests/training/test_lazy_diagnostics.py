@@ -1,4 +1,4 @@
-"""Diagnostics (gradient norms, mean logits) only on the steps a callback reads; data on the device."""
+"""Diagnostics only on the steps a callback reads them; in-memory data served on the device."""
 
 from __future__ import annotations
 

@@ -117,7 +117,7 @@ class TrackerLogger(Callback):
         """Draw the fixed-noise samples now and record their picture."""
         if not self._active or self._grid is None:
             return
-        path = self._grid.save(trainer)
+        path = self._grid.save(trainer, background=False)  # the tracker reads it at once
         self._log_image(trainer.step, path)
         path.unlink(missing_ok=True)
         self._image_step = trainer.step

@@ -107,8 +107,7 @@ class LossPlot(Callback):
             The path (written, or queued).
         """
         history = {k: (list(steps), list(values)) for k, (steps, values) in self.history.items()}
-        write_job(trainer, self.path.name, save_loss_plot, history, self.path, "losses",
-                  in_process=True)
+        write_job(trainer, self.path.name, save_loss_plot, history, self.path, "losses")
         return self.path
 
     def state_dict(self) -> dict[str, Any]:

@@ -122,14 +122,16 @@ class SampleGrid(Callback):
                 self._grid_nrow = per_row
         return self._noise, self._labels
 
-    def save(self, trainer: TrainerView) -> Path:
+    def save(self, trainer: TrainerView, *, background: bool = True) -> Path:
         """Draw the fixed-noise samples now and write ``samples_{step:08d}.png``.
 
         The samples are drawn in the training thread; the PNG is written on
-        ``trainer.writer`` when the trainer has one.
+        ``trainer.writer`` when the trainer has one and ``background`` is on
+        (else before this returns).
 
         Args:
             trainer: The trainer to sample from.
+            background: Write on the trainer's writer (when it has one).
 
         Returns:
             The path written.
@@ -139,18 +141,18 @@ class SampleGrid(Callback):
         """
         noise, labels = self._fixed_inputs(trainer)
         samples = trainer.sample(noise.shape[0], labels, noise=noise).to("cpu", copy=True)
+        writer = trainer if background else None
         path = self.dirpath / f"samples_{trainer.step:08d}.png"
         if samples.dim() == 4:
-            write_job(trainer, path.name, partial(save_image_grid, nrow=self._grid_nrow,
+            write_job(writer, path.name, partial(save_image_grid, nrow=self._grid_nrow,
                                                   scale=self.scale), samples, path)
         elif samples.dim() == 2 and samples.shape[1] == 2:
             real = self.real if self.real is not None else getattr(trainer, "last_real", None)
             if real is not None and (real.dim() != 2 or real.shape[1] != 2):
                 real = None  # not 2-D points: show the generated points only
             real = None if real is None else real.detach().to("cpu", torch.float64).numpy()
-            write_job(trainer, path.name, save_scatter, real,
-                      samples.to(torch.float64).numpy(), path, f"step {trainer.step}",
-                      in_process=True)
+            write_job(writer, path.name, save_scatter, real,
+                      samples.to(torch.float64).numpy(), path, f"step {trainer.step}")
         else:
             raise ValueError(
                 "SampleGrid draws images (N, C, H, W) or 2-D points (N, 2), "

@@ -262,6 +262,7 @@ def run_config(
 def _train_and_evaluate(exp: Any, out_dir: Path, out: Any, resume_hint: str | None) -> int:
     """Fit, evaluate and list the files; the exit status (130 / 143 after a signal)."""
     trainer, fit = exp.trainer, exp.fit_kwargs
+    first_step = trainer.step
     start = time.perf_counter()
     try:
         trainer.fit(exp.data.data, **fit)
@@ -287,13 +288,25 @@ def _train_and_evaluate(exp: Any, out_dir: Path, out: Any, resume_hint: str | No
     print(f"trained to step {trainer.step} in {seconds:.1f} s", file=out)
     if exp.config["eval"]["enabled"] and trainer.is_global_zero:
         metrics = evaluate_run(trainer, exp.data, exp.config["eval"], out_dir,
-                               extra={"train_seconds": round(seconds, 3)},
+                               extra={"train_seconds": round(seconds, 3),
+                                      "timing": _timing(trainer, first_step, seconds)},
                                evaluation=exp.evaluation)
         _summary(metrics, out)
     print("files:", file=out)
     for path in _files(out_dir):
         print(f"  {path}", file=out)
     return 0
+
+
+def _timing(trainer: Any, first_step: int, seconds: float) -> dict[str, Any]:
+    """``metrics.json``'s ``timing``: steps/s of this fit, time in callbacks and the writer."""
+    spent = trainer.timing()
+    return {
+        "steps_per_s": round((trainer.step - first_step) / seconds, 3) if seconds > 0 else None,
+        "train_seconds": round(seconds, 3),
+        "callback_seconds": {k: round(v, 4) for k, v in spent["callback_seconds"].items()},
+        "writer_seconds": round(spent["writer_seconds"], 4),
+    }
 
 
 def _reached(trainer: Any, fit: dict[str, Any]) -> bool:

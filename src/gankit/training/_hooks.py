@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from time import perf_counter
 from typing import Any
 
 from gankit.callbacks.base import HOOKS, Callback
@@ -46,7 +47,8 @@ class HookTable:
     """For each hook, the bound methods of the callbacks that override it.
 
     The trainer dispatches a hook only to callbacks that override it, so an
-    unused hook costs nothing. Callbacks marked ``rank_zero_only`` (those that
+    unused hook costs nothing. The time spent in each callback is summed
+    (:meth:`callback_seconds`). Callbacks marked ``rank_zero_only`` (those that
     write files) are bound only on the process of rank 0.
 
     Args:
@@ -65,15 +67,16 @@ class HookTable:
                 f"two callbacks share a state_key, so their checkpoint states would clash: "
                 f"{keys}; override state_key on one of them"
             )
-        self.table: dict[str, list[Callable[..., None]]] = {hook: [] for hook in HOOKS}
+        self.table: dict[str, list[tuple[Callable[..., None], int]]] = {h: [] for h in HOOKS}
         self.active: list[Callback] = []  # the callbacks bound on this process
-        for cb in self.callbacks:
+        self.seconds = [0.0] * len(self.callbacks)  # time in each callback's hooks
+        for i, cb in enumerate(self.callbacks):
             if cb.rank_zero_only and not rank_zero:
                 continue
             self.active.append(cb)
             for hook in HOOKS:
                 if getattr(type(cb), hook) is not getattr(Callback, hook):
-                    self.table[hook].append(getattr(cb, hook))
+                    self.table[hook].append((getattr(cb, hook), i))
 
     def reads_diagnostics(self, step: int) -> bool:
         """Whether a callback of this process reads the diagnostics of ``step``."""
@@ -81,5 +84,11 @@ class HookTable:
 
     def __call__(self, hook: str, trainer: Any, *args: Any) -> None:
         """Call ``hook(trainer, *args)`` on every callback that overrides it, in order."""
-        for fn in self.table[hook]:
+        for fn, i in self.table[hook]:
+            start = perf_counter()
             fn(trainer, *args)
+            self.seconds[i] += perf_counter() - start
+
+    def callback_seconds(self) -> dict[str, float]:
+        """Seconds spent in each callback's hooks so far, by :attr:`~Callback.state_key`."""
+        return {cb.state_key: self.seconds[i] for i, cb in enumerate(self.callbacks)}

@@ -223,6 +223,16 @@ class Trainer:
     def _dispatch(self, hook: str, *args: Any) -> None:
         self._hooks(hook, self, *args)
 
+    def timing(self) -> dict[str, Any]:
+        """Where the time went: each callback's hooks and the background writer's jobs.
+
+        Returns:
+            ``{"callback_seconds": {state_key: seconds}, "writer_seconds": seconds}``,
+            summed over this trainer's life.
+        """
+        return {"callback_seconds": self._hooks.callback_seconds(),
+                "writer_seconds": self.writer.seconds}
+
     def log(self, name: str, value: Tensor | float) -> None:
         """Publish ``value`` (a number or 0-dim tensor) as ``name`` for this step's loggers."""
         self.callback_metrics.log(name, value)
