@@ -103,7 +103,8 @@ def export_torchscript(
     model = _wrapped(generator)
     traced = _trace(model, serving_inputs(generator))
     extra = {"config.json": json.dumps(dict(config or {}))}
-    with atomic_write(path) as f:
+    with atomic_write(path) as f, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*torch\.jit\..*deprecated")
         torch.jit.save(traced, f, _extra_files=extra)
     return Path(path)
 
