@@ -61,8 +61,19 @@ class PretrainedMixin:
         model_class = cast("type[nn.Module]", cls)
         return cast(Self, from_pretrained(source, model_class=model_class, revision=revision))
 
-    def push_to_hub(self, repo_id: str, **kwargs: Any) -> Any:
+    def push_to_hub(
+        self,
+        repo_id: str,
+        *,
+        ema: nn.Module | Mapping[str, Tensor] | None = None,
+        card: ModelCard | None = None,
+        noise: str | None = None,
+        private: bool | None = None,
+        token: str | None = None,
+        commit_message: str = "Upload gankit model",
+    ) -> Any:
         """Upload this model to the Hub; see :func:`~gankit.models.push_to_hub`."""
         from gankit.models.hub import push_to_hub
 
-        return push_to_hub(cast(nn.Module, self), repo_id, **kwargs)
+        return push_to_hub(cast(nn.Module, self), repo_id, ema=ema, card=card, noise=noise,
+                           private=private, token=token, commit_message=commit_message)
