@@ -10,7 +10,8 @@ BLOCK = textwrap.dedent(
     """
     import importlib.abc, sys
     BLOCKED = {"matplotlib", "PIL", "tqdm", "sklearn", "scipy", "tensorboard", "yaml",
-               "wandb", "mlflow", "hypothesis", "pytest"}
+               "wandb", "mlflow", "hypothesis", "pytest", "safetensors", "huggingface_hub",
+               "onnx", "onnxruntime"}
 
     class Block(importlib.abc.MetaPathFinder):
         def find_spec(self, name, path=None, target=None):
@@ -51,6 +52,27 @@ def test_missing_extra_names_the_extra() -> None:
             print("ok")
         else:
             raise SystemExit("digits() worked without scikit-learn")
+        """
+    ))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_pretrained_without_safetensors_names_the_extra() -> None:
+    code = BLOCK.replace('print("ok", gankit.__version__)', textwrap.dedent(
+        """
+        import tempfile
+        from gankit.models import MLPGenerator
+        for call in (lambda: gankit.save_pretrained(MLPGenerator(2, (2,)), tempfile.mkdtemp()),
+                     lambda: gankit.from_pretrained(tempfile.mkdtemp())):
+            try:
+                call()
+            except ImportError as exc:
+                assert "pip install 'gankit[hub]'" in str(exc), exc
+            else:
+                raise SystemExit("save/from_pretrained worked without safetensors")
+        print("ok")
         """
     ))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -26,8 +26,13 @@ from gankit.models import (
     DCGANGenerator,
     MLPDiscriminator,
     MLPGenerator,
+    ModelCard,
+    PretrainedError,
     build_model,
+    from_pretrained,
     list_models,
+    push_to_hub,
+    save_pretrained,
 )
 from gankit.training._rng import seed_everything
 from gankit.training.checkpoint import CheckpointError, load_generator
@@ -48,12 +53,17 @@ __all__ = [
     "LossTerm",
     "MLPDiscriminator",
     "MLPGenerator",
+    "ModelCard",
+    "PretrainedError",
     "R1Penalty",
     "Trainer",
     "TrainingInterrupted",
     "__version__",
     "build_model",
+    "from_pretrained",
     "list_models",
     "load_generator",
+    "push_to_hub",
+    "save_pretrained",
     "seed_everything",
 ]

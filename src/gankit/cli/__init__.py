@@ -1,4 +1,4 @@
-"""The ``gankit`` command line: ``gankit demo``, ``gankit train CONFIG``, ``gankit sample CKPT``.
+"""The ``gankit`` command line: ``demo``, ``train CONFIG``, ``sample CKPT``, ``export CKPT``.
 
 The console script ``gankit`` and ``python -m gankit`` both call :func:`main`.
 """

@@ -1,4 +1,5 @@
-"""The ``gankit`` command: ``demo``, ``train``, ``sample``, ``evaluate`` and ``report``.
+"""The ``gankit`` command: ``demo``, ``train``, ``sample``, ``evaluate``, ``export`` and
+``report``.
 
 Every command has ``--help``. Errors are printed as one line
 ``gankit: error: ...`` on stderr, without a traceback unless ``--debug`` is
@@ -52,6 +53,12 @@ def _evaluate(args: argparse.Namespace) -> int:
     return evaluate_command(args)
 
 
+def _export(args: argparse.Namespace) -> int:
+    from gankit.cli.export import export_command
+
+    return export_command(args)
+
+
 def _report(args: argparse.Namespace) -> int:
     from gankit.cli.report import report_command
 
@@ -62,13 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of the ``gankit`` command.
 
     Returns:
-        The parser, with the sub-commands ``demo``, ``train``, ``sample``, ``evaluate``
-        and ``report``.
+        The parser, with the sub-commands ``demo``, ``train``, ``sample``,
+        ``evaluate``, ``export`` and ``report``.
 
     Example:
         >>> build_parser().parse_args(["sample", "last.pt", "-n", "8"]).n
         8
     """
+    from gankit.cli.export import add_export_arguments
     from gankit.cli.train import add_train_arguments
 
     common = _common()
@@ -106,11 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(func=_train)
 
     sample = sub.add_parser(
-        "sample", parents=[common], epilog=_EPILOG, help="draw samples from a checkpoint",
+        "sample", parents=[common], epilog=_EPILOG,
+        help="draw samples from a checkpoint or a pretrained folder",
         description="Draw samples from the generator in a checkpoint (EMA weights when "
-        "present). The suffix of --out picks the format: .png (scatter or image grid), "
-        ".pt (torch tensor) or .npy (NumPy array).")
-    sample.add_argument("checkpoint", metavar="CHECKPOINT", help="a checkpoint file (.pt)")
+        "present) or in a pretrained folder (config.json + model.safetensors, as "
+        "'gankit export' writes it). The suffix of --out picks the format: .png (scatter "
+        "or image grid), .pt (torch tensor) or .npy (NumPy array).")
+    sample.add_argument("checkpoint", metavar="CHECKPOINT",
+                        help="a checkpoint file (.pt) or a pretrained folder")
     sample.add_argument("-n", type=int, default=64, metavar="N",
                         help="number of samples (default: 64)")
     sample.add_argument("--out", default="samples.png", metavar="FILE",
@@ -141,6 +152,17 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--seed", type=int, help="seed of the evaluation noise")
     evaluate.add_argument("--no-plot", action="store_true", help="do not write samples.png")
     evaluate.set_defaults(func=_evaluate)
+
+    export = sub.add_parser(
+        "export", parents=[common], epilog=_EPILOG,
+        help="export a checkpoint: a pretrained folder, TorchScript or ONNX",
+        description="Export the generator of a training checkpoint (EMA weights when present, "
+        "unless --no-ema). --format pretrained (the default) writes config.json, "
+        "model.safetensors and README.md (a model card from the run folder) into --out, "
+        "which gankit.from_pretrained and 'gankit sample' read; torchscript and onnx write "
+        "a standalone generator mapping z (and labels) to samples.")
+    add_export_arguments(export)
+    export.set_defaults(func=_export)
 
     report = sub.add_parser(
         "report", parents=[common], epilog=_EPILOG,

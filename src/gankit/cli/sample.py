@@ -1,4 +1,8 @@
-"""``gankit sample``: draw samples from a checkpoint, with no config and no training code.
+"""``gankit sample``: draw samples from a checkpoint or a pretrained folder, with no training code.
+
+A folder written by ``gankit export`` or ``save_pretrained`` (``config.json``
+and ``model.safetensors``) gives the same samples as the checkpoint it was
+exported from: the folder records the latent ``noise`` the trainer drew.
 
 The output format follows the file's suffix: ``.png`` draws a scatter (2-D
 points) or an image grid (``(C, H, W)`` images), ``.pt`` saves the tensor with
@@ -47,8 +51,27 @@ def _labels(given: list[int] | None, n: int, num_classes: int | None) -> Tensor 
     return pattern[torch.arange(n) % len(values)]  # (n,), cycling through the given labels
 
 
+def _load(source: str, no_ema: bool) -> tuple[torch.nn.Module, str]:
+    """The generator and its latent noise, from a checkpoint file or a pretrained folder."""
+    if Path(source).is_dir():
+        from gankit.models import from_pretrained, load_pretrained_config
+
+        doc = load_pretrained_config(source)
+        model = from_pretrained(source, role="generator")
+        if no_ema and doc.get("ema", False):
+            raise UsageError(
+                f"--no-ema: the pretrained folder {source!r} holds only the EMA weights; "
+                "export the raw ones with 'gankit export CHECKPOINT --no-ema'"
+            )
+        return model, str(doc.get("noise", "normal"))
+    from gankit.training import load_checkpoint_file, load_generator
+
+    model = load_generator(source, ema=not no_ema)
+    return model, load_checkpoint_file(source).get("trainer", {}).get("noise", "normal")
+
+
 def sample_command(args: argparse.Namespace) -> int:
-    """Run ``gankit sample CHECKPOINT`` with the parsed arguments.
+    """Run ``gankit sample CHECKPOINT`` (a file or a pretrained folder) with the parsed arguments.
 
     Args:
         args: ``checkpoint``, ``n``, ``out``, ``seed``, ``labels``, ``no_ema``.
@@ -58,7 +81,8 @@ def sample_command(args: argparse.Namespace) -> int:
 
     Raises:
         UsageError: On an unknown suffix, ``n < 1``, or bad labels.
-        CheckpointError: If the checkpoint is missing, corrupt or not rebuildable.
+        CheckpointError: If the checkpoint is missing, corrupt or not rebuildable;
+            :class:`~gankit.models.PretrainedError` (a subclass) for a bad folder.
 
     Example:
         >>> args = argparse.Namespace(checkpoint="last.pt", n=8, out="samples.gif", seed=0,
@@ -69,8 +93,6 @@ def sample_command(args: argparse.Namespace) -> int:
         gankit.cli.sample.UsageError: --out must end in one of .npy, .png, .pt (the format), \
 got 'samples.gif'
     """
-    from gankit.training import load_checkpoint_file, load_generator
-
     out = Path(args.out)
     suffix = out.suffix.lower()
     if suffix not in SUFFIXES:
@@ -79,8 +101,7 @@ got 'samples.gif'
         )
     if args.n < 1:
         raise UsageError(f"-n must be a positive number of samples, got {args.n}")
-    model = load_generator(args.checkpoint, ema=not args.no_ema)
-    noise_kind = load_checkpoint_file(args.checkpoint).get("trainer", {}).get("noise", "normal")
+    model, noise_kind = _load(args.checkpoint, args.no_ema)
     num_classes = getattr(model, "num_classes", None)
     labels = _labels(args.labels, args.n, num_classes)
     gen = torch.Generator().manual_seed(args.seed)

@@ -15,6 +15,7 @@ from torch import Tensor, nn
 
 from gankit._validation import check_optional_positive_int
 from gankit.models._packing import check_packed_batch
+from gankit.models.pretrained_mixin import PretrainedMixin
 
 __all__ = ["ImageDiscriminator", "check_aux_classes", "projection_labels"]
 
@@ -60,7 +61,7 @@ def projection_labels(
     return None if num_classes is None and aux_classes is not None else labels
 
 
-class ImageDiscriminator(nn.Module):
+class ImageDiscriminator(PretrainedMixin, nn.Module):
     """The forward pass of an image discriminator from its parts (a private base class).
 
     Subclasses set ``in_shape``, ``pack``, ``num_classes``, ``aux_classes``,

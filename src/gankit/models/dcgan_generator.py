@@ -19,13 +19,14 @@ from gankit.models._layers import make_activation, make_norm, resolve_activation
 from gankit.models._registry import register_model
 from gankit.models._sizes import check_attention_resolution, size_plan
 from gankit.models.initialization import check_init, init_weights
+from gankit.models.pretrained_mixin import PretrainedMixin
 from gankit.models.self_attention import SelfAttention2d
 
 __all__ = ["DCGANGenerator"]
 
 
 @register_model
-class DCGANGenerator(nn.Module):
+class DCGANGenerator(PretrainedMixin, nn.Module):
     r"""A DCGAN generator: strided transposed convolutions, batch norm, ReLU, tanh output.
 
     With ``out_shape = (C, S, S)`` and :math:`S = s_0 \cdot 2^n`,

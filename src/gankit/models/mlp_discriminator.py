@@ -25,12 +25,13 @@ from gankit.models._packing import check_pack, check_packed_batch
 from gankit.models._registry import register_model
 from gankit.models.initialization import check_init, init_weights
 from gankit.models.maxout import Maxout
+from gankit.models.pretrained_mixin import PretrainedMixin
 
 __all__ = ["MLPDiscriminator"]
 
 
 @register_model
-class MLPDiscriminator(nn.Module):
+class MLPDiscriminator(PretrainedMixin, nn.Module):
     r"""A multilayer perceptron that maps (packs of) samples to one logit each.
 
     .. math::

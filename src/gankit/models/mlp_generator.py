@@ -23,12 +23,13 @@ from gankit.models._registry import register_model
 from gankit.models.initialization import check_init, init_weights
 from gankit.models.latent_mixture import LatentMixture
 from gankit.models.latent_prior import LatentPrior
+from gankit.models.pretrained_mixin import PretrainedMixin
 
 __all__ = ["MLPGenerator"]
 
 
 @register_model
-class MLPGenerator(nn.Module):
+class MLPGenerator(PretrainedMixin, nn.Module):
     r"""A multilayer perceptron that maps latent codes to samples of any shape.
 
     .. math::

@@ -18,13 +18,14 @@ from gankit.models._registry import register_model
 from gankit.models._resnet_blocks import GeneratorBlock
 from gankit.models._sizes import check_attention_resolution, size_plan
 from gankit.models.initialization import check_init, init_weights
+from gankit.models.pretrained_mixin import PretrainedMixin
 from gankit.models.self_attention import SelfAttention2d
 
 __all__ = ["ResNetGenerator"]
 
 
 @register_model
-class ResNetGenerator(nn.Module):
+class ResNetGenerator(PretrainedMixin, nn.Module):
     r"""A ResNet generator: up-sampling residual blocks, batch norm, ReLU, tanh output.
 
     With ``out_shape = (C, S, S)``, :math:`S = s_0 \cdot 2^n`,

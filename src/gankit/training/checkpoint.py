@@ -39,6 +39,7 @@ __all__ = [
     "CheckpointError",
     "load_checkpoint_file",
     "load_generator",
+    "model_from_checkpoint",
     "save_checkpoint_file",
 ]
 
@@ -332,33 +333,52 @@ def load_generator(path: str | os.PathLike[str], *, ema: bool = True) -> nn.Modu
             not a registered gankit model and so cannot be rebuilt from the file
             alone, or its config or weights do not fit its class.
     """
+    return model_from_checkpoint(load_checkpoint_file(path), str(path), ema=ema)
+
+
+def model_from_checkpoint(
+    ckpt: Mapping[str, Any], name: str, *, role: str = "generator", ema: bool = True
+) -> nn.Module:
+    """Rebuild the generator or discriminator of a loaded trainer checkpoint.
+
+    Args:
+        ckpt: What :func:`load_checkpoint_file` returned.
+        name: The checkpoint's path, for the messages.
+        role: ``"generator"`` or ``"discriminator"``.
+        ema: For the generator, use the EMA weights when the checkpoint has them.
+
+    Returns:
+        The model in eval mode, on the CPU.
+
+    Raises:
+        CheckpointError: If the checkpoint holds no such model, its class is
+            not registered, or its config or weights do not fit its class.
+    """
     from gankit.models import build_model
 
-    name = str(path)
-    ckpt = load_checkpoint_file(path)
-    if "generator" not in ckpt:
-        raise CheckpointError(f"checkpoint {name!r} holds no generator (no key 'generator')")
-    spec = ckpt["generator"]  # its layout is checked by load_checkpoint_file
+    if role not in ckpt:
+        raise CheckpointError(f"checkpoint {name!r} holds no {role} (no key {role!r})")
+    spec = ckpt[role]  # its layout is checked by load_checkpoint_file
     if spec["class"] is None:
         raise CheckpointError(
-            f"checkpoint {name!r} holds a generator of an unregistered class "
+            f"checkpoint {name!r} holds a {role} of an unregistered class "
             f"({spec['qualname']!r}); rebuild it in Python and use "
             "Trainer.load_checkpoint instead"
         )
-    ema_weights = ckpt["ema_generator"]
+    ema_weights = ckpt.get("ema_generator") if role == "generator" else None
     weights = ema_weights if ema and ema_weights is not None else spec["state_dict"]
     try:
         model = build_model(spec["class"], spec["config"])
     except (KeyError, RuntimeError, TypeError, ValueError) as exc:
         raise CheckpointError(
-            f"checkpoint {name!r}: cannot rebuild its generator "
+            f"checkpoint {name!r}: cannot rebuild its {role} "
             f"{spec['class']}({spec['config']}): {exc}"
         ) from None
     try:
         model.load_state_dict(weights)
     except (KeyError, RuntimeError, TypeError, ValueError) as exc:
         raise CheckpointError(
-            f"checkpoint {name!r}: the generator weights do not fit "
+            f"checkpoint {name!r}: the {role} weights do not fit "
             f"{spec['class']}({spec['config']}): {exc}"
         ) from None
     return model.eval()
