@@ -266,8 +266,10 @@ def test_errors(make_trainer: Callable) -> None:
         Evaluation({"x": lambda t: "high"}, every=1).on_step_end(trainer, {})
     with pytest.raises(ValueError, match="two metrics produce the key 'eval/a'"):
         Evaluation([lambda t: {"a": 1.0}, lambda t: {"a": 2.0}], every=1).on_step_end(trainer, {})
-    with pytest.raises(TypeError, match="metric value 'v' must be a number or a list of num"):
+    with pytest.raises(TypeError, match="metric value 'v' must be a number, a list of num"):
         Evaluation({"x": lambda t: {"v": ["a"]}}, every=1).on_step_end(trainer, {})
+    with pytest.raises(TypeError, match=r"metric value 'v' must be .* a table of numbers"):
+        Evaluation({"x": lambda t: {"v": {"fd": "low"}}}, every=1).on_step_end(trainer, {})
     with pytest.raises(TypeError, match=r"must be a gankit\.metrics\.Metric, or a .* got function"):
         MetricEval(lambda x: x)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"real must be a torch\.Tensor"):
@@ -295,3 +297,16 @@ def test_parzen_carries_the_samples_and_scores_held_out_data(make_trainer: Calla
     expected = parzen_log_likelihood(fake, held_out, sigma=0.5)
     assert result == {"mean": pytest.approx(expected.mean),
                       "stderr": pytest.approx(expected.stderr), "sigma": 0.5}
+
+
+def test_a_table_of_figures_is_kept_but_not_logged(make_trainer: Callable) -> None:
+    trainer = make_trainer()
+    trainer.step = 2
+    logged: dict[str, Any] = {}
+    trainer.log = lambda name, value: logged.__setitem__(name, value)
+    table = {"fd": torch.tensor(1.5), "memorizing": False, "p_value": None, "n": 3}
+    evaluation = Evaluation([lambda t: {"fd": 2.0, "floor": table}], every=1)
+    evaluation.on_step_end(trainer, {})
+    assert logged == {"eval/fd": 2.0}  # the loggers take numbers only
+    assert evaluation.latest["eval/floor"] == {"fd": 1.5, "memorizing": False, "p_value": None,
+                                               "n": 3}

@@ -128,3 +128,44 @@ def test_gankit_train_writes_image_metrics_and_logs_them_every_n_steps(tmp_path:
     assert again.returncode == 0, again.stderr
     evaluated = json.loads((run / "eval" / "last" / "metrics.json").read_text())
     assert {k: evaluated[k] for k in IMAGE_KEYS} == {k: metrics[k] for k in IMAGE_KEYS}
+
+
+class _Images(torch.nn.Module):
+    """A "generator" that returns given real images (row i for latent row i)."""
+
+    latent_dim = 4
+
+    def __init__(self, images: torch.Tensor) -> None:
+        super().__init__()
+        self.images = images
+        self.anchor = torch.nn.Parameter(torch.zeros(()))
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.images[: len(z)] + 0 * self.anchor
+
+
+def test_floor_and_memorization_beside_the_figures() -> None:
+    spec, _ = build_data({"name": "digits"}, seed=0)
+    metric = image_metrics({**EVAL, "num_samples": 200}, spec)
+    assert metric is not None and metric.train is not None
+    train, held = spec.data.images, spec.held_out.images
+    view = type("View", (), {})()
+
+    def evaluate(images: torch.Tensor) -> dict:
+        view.generator = view.ema_generator = _Images(images)  # FixedNoise samples through it
+        view.device, view.latent_dim, view.num_classes = torch.device("cpu"), 4, None
+        view.sample = lambda n, labels=None, noise=None: view.generator(noise)
+        view.sample_noise = lambda n, generator=None: torch.randn(n, 4, generator=generator)
+        return metric(view)
+
+    copied = evaluate(train)  # copies of training images
+    fresh = evaluate(held[:200])  # real images it never saw
+    # The floor is the training images' own score against the held-out set (by hand).
+    pick = torch.randperm(len(train), generator=torch.Generator().manual_seed(2))[:200]
+    by_hand = ImageQuality.from_classifier(digits_classifier(8), held).score(
+        train[pick.sort().values]).as_dict()
+    assert copied["floor"] == by_hand and fresh["floor"] == by_hand
+    mem_copy, mem_fresh = copied["memorization"], fresh["memorization"]
+    assert mem_copy["generated_median"] == 0.0 and mem_copy["memorizing"] is True
+    assert mem_copy["fraction_closer"] == 1.0 and mem_copy["p_value"] < 1e-6
+    assert mem_fresh["memorizing"] is False and 0.5 < mem_fresh["median_ratio"] < 2.0

@@ -11,51 +11,12 @@ import torch
 from gankit.cli.main import main
 from gankit.training import load_generator
 
-COND = """\
-[data]
-name = "digits"
-size = 8
-
-[generator]
-name = "DCGANGenerator"
-latent_dim = 8
-base_channels = 4
-num_classes = 10
-
-[discriminator]
-name = "DCGANDiscriminator"
-base_channels = 4
-num_classes = 10
-
-[loss]
-name = "NSGAN"
-
-[trainer]
-steps = 2
-batch_size = 16
-noise = "uniform"
-progress_bar = false
-
-[callbacks.samples]
-enabled = false
-
-[callbacks.loss_plot]
-enabled = false
-
-[eval]
-enabled = false
-"""
+from ._two_runs import train_ring_and_conditional
 
 
 @pytest.fixture(scope="module")
 def checkpoints(tmp_path_factory: pytest.TempPathFactory, tiny_text: str) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("sample")
-    (root / "ring.toml").write_text(tiny_text)
-    (root / "cond.toml").write_text(COND)
-    assert main(["train", str(root / "ring.toml"), "--out", str(root / "ring"),
-                 "--steps", "3"]) == 0
-    assert main(["train", str(root / "cond.toml"), "--out", str(root / "cond")]) == 0
-    return {"ring": root / "ring/checkpoints/last.pt", "cond": root / "cond/checkpoints/last.pt"}
+    return train_ring_and_conditional(tmp_path_factory.mktemp("sample"), tiny_text)
 
 
 def test_pt_is_a_tensor_of_samples_from_the_seeded_noise(checkpoints: dict[str, Path],

@@ -1,9 +1,12 @@
 """Callbacks: hooks into :class:`~gankit.Trainer` for logging, checkpoints, samples and EMA.
 
 The protocol lives in :mod:`gankit.callbacks.base`; every built-in callback is
-one file of this package.
+one file of this package. :class:`BackgroundWriter` (the trainer's
+``trainer.writer``) and :func:`write_job` take their files off the training
+loop's hot path.
 """
 
+from gankit._writer import BackgroundWriter, WriterError, write_job
 from gankit.callbacks._metrics import LoggedMetrics, is_loss_key
 from gankit.callbacks._trainer_view import TrainerView
 from gankit.callbacks.base import HOOKS, Callback, Metrics
@@ -31,6 +34,7 @@ from gankit.callbacks.wandb_logger import WandbLogger
 __all__ = [
     "EMA",
     "HOOKS",
+    "BackgroundWriter",
     "CSVLogger",
     "Callback",
     "CollapseMonitor",
@@ -56,7 +60,9 @@ __all__ = [
     "TensorBoardLogger",
     "TrainerView",
     "WandbLogger",
+    "WriterError",
     "is_loss_key",
+    "write_job",
 ]
 
 

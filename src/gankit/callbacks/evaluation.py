@@ -28,7 +28,7 @@ from gankit.callbacks.base import Callback, Metrics
 __all__ = ["EvalFn", "EvalValue", "Evaluation"]
 
 #: One result: a number (ints stay ints: counts), or a list of numbers (per-mode counts).
-EvalValue = float | int | list[Any]
+EvalValue = float | int | list[Any] | dict[str, Any]
 
 #: A metric function: the trainer in, a number or a mapping of names to values out.
 EvalFn = Callable[[TrainerView], float | Tensor | Mapping[str, Any]]
@@ -59,9 +59,13 @@ def _flatten_items(value: Mapping[Any, Any]) -> list[tuple[str, EvalValue]]:
             out.append((str(key), item.tolist()))
         elif isinstance(item, (list, tuple)) and _numeric_list(item):
             out.append((str(key), list(item)))
+        elif isinstance(item, Mapping) and _table_of_figures(item):  # e.g. a real-data floor
+            out.append((str(key), {str(k): v if v is None or isinstance(v, bool) else _number(v)
+                                   for k, v in item.items()}))
         elif isinstance(item, bool) or not isinstance(item, (Real, Tensor)):
             raise TypeError(
-                f"metric value {key!r} must be a number or a list of numbers, "
+                f"metric value {key!r} must be a number, a list of numbers or a table of "
+                "numbers, "
                 f"got {type(item).__name__}"
             )
         else:
@@ -74,6 +78,12 @@ def _numeric_list(value: object) -> bool:
     if isinstance(value, (list, tuple)):
         return all(_numeric_list(v) for v in value)
     return isinstance(value, Real) and not isinstance(value, bool)
+
+
+def _table_of_figures(value: Mapping[Any, Any]) -> bool:
+    """Whether every value is a number, a bool or ``None`` (kept as a dict, not logged)."""
+    return all(v is None or isinstance(v, (bool, Real)) or (isinstance(v, Tensor) and v.dim() == 0)
+               for v in value.values())
 
 
 def _number(value: Any) -> float | int:
@@ -231,7 +241,7 @@ class Evaluation(Callback):
         if self.every is None or trainer.step % self.every != 0:
             return
         for key, value in self.evaluate(trainer).items():
-            if not isinstance(value, list):
+            if not isinstance(value, (list, dict)):  # the loggers take numbers
                 trainer.log(key, value)
 
     def on_fit_end(self, trainer: TrainerView) -> None:

@@ -93,8 +93,7 @@ def evaluate_run(trainer: Any, data: DataSpec, config: dict[str, Any], out_dir: 
     if extra:
         metrics.update(extra)
     out_dir.mkdir(parents=True, exist_ok=True)
-    safe = {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
-            for k, v in metrics.items()}
+    safe = _json_safe(metrics)
     with atomic_write(out_dir / "metrics.json", "w", encoding="utf-8") as f:
         f.write(json.dumps(safe, indent=2) + "\n")
     if config["plot"]:
@@ -106,6 +105,17 @@ def evaluate_run(trainer: Any, data: DataSpec, config: dict[str, Any], out_dir: 
         shown = samples if samples.dim() == 2 else samples[:64]
         save_samples_picture(shown, out_dir / "samples.png", real=real, title=title)
     return metrics
+
+
+def _json_safe(value: Any) -> Any:
+    """``value`` with every non-finite float (at any depth) as ``None``: valid JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    return value
 
 
 def evaluate_command(args: argparse.Namespace) -> int:

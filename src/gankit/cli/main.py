@@ -1,5 +1,4 @@
-"""The ``gankit`` command: ``demo``, ``train``, ``sample``, ``evaluate``, ``export`` and
-``report``.
+"""The ``gankit`` command: ``demo``, ``train``, ``sample``, ``evaluate``, ``export``, ``report``.
 
 Every command has ``--help``. Errors are printed as one line
 ``gankit: error: ...`` on stderr, without a traceback unless ``--debug`` is

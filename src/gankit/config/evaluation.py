@@ -13,7 +13,9 @@ run's ``config.toml``. What it measures depends on the data:
   for s in 8, 16, 32): ``fd``, ``kid``, ``inception_score``, ``precision``,
   ``recall``, ``density``, ``coverage`` (:class:`gankit.metrics.ImageQuality`)
   in the feature space of gankit's offline classifier, against the data set's
-  held-out split when it has one (else the training images).
+  held-out split when it has one (else the training images); with a held-out
+  split also ``floor`` (the same figures for training images: the real-data
+  floor) and ``memorization`` (the nearest-training-neighbour check).
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from torch import Tensor
 from gankit.callbacks import Evaluation, FixedNoise, MetricEval, TrainerView
 from gankit.config.data import DataSpec
 from gankit.config.schema import Field
+from gankit.metrics.features import extract_features
 from gankit.metrics.image_quality import ImageQuality, builtin_classifier, has_builtin_classifier
+from gankit.metrics.memorization import nearest_training_neighbours
 from gankit.metrics.mode_coverage import ModeCoverage
 
 __all__ = ["EVAL_FIELDS", "PREFIX", "ImageMetrics", "build_evaluation", "image_metrics"]
@@ -79,27 +83,73 @@ class SampleMoments:
 class ImageMetrics:
     """FD, KID, IS, precision/recall and density/coverage of fixed-noise image samples.
 
-    The classifier is loaded (or trained once and cached) at the first call, not
-    when the run is built.
+    With the training images beside a held-out reference, two more entries:
+    ``floor``, the same figures for as many *training* images scored against
+    the reference (what real data reaches: the real-data floor), and
+    ``memorization``, :func:`gankit.metrics.nearest_training_neighbours`'
+    comparison of the samples' and the held-out images' distances to their
+    nearest training image (``median_ratio``, ``fraction_closer``,
+    ``p_value``, ``memorizing``). The classifier is loaded (or trained once
+    and cached) at the first call, not when the run is built; the floor and
+    the training features are computed once.
 
     Args:
         real: The reference images ``(N, C, H, W)``.
         noise: The fixed noise to sample from.
+        train: The training images ``(T, C, H, W)`` when ``real`` is a held-out
+            split, else ``None``.
+        seed: Seed of the floor's subset of training images.
     """
 
-    def __init__(self, real: Tensor, noise: FixedNoise) -> None:
-        self.real, self.noise = real, noise
+    def __init__(self, real: Tensor, noise: FixedNoise, train: Tensor | None = None,
+                 seed: int = 0) -> None:
+        self.real, self.noise, self.train, self.seed = real, noise, train, seed
         self._quality: ImageQuality | None = None
+        self._floor: dict[str, Any] | None = None
+        self._train_features: Tensor | None = None
 
-    def __call__(self, trainer: TrainerView) -> dict[str, Any]:
-        """The :class:`~gankit.metrics.ImageQualityResult` fields of ``noise.n`` samples."""
+    def _scorer(self) -> ImageQuality:
         if self._quality is None:
             classifier = builtin_classifier(tuple(self.real.shape[1:]))
             assert classifier is not None  # image_metrics() checked the shape
             self._quality = ImageQuality.from_classifier(classifier, self.real)
-        result = self._quality.score(self.noise.samples(trainer).float().cpu()).as_dict()
+        return self._quality
+
+    def __call__(self, trainer: TrainerView) -> dict[str, Any]:
+        """The :class:`~gankit.metrics.ImageQualityResult` fields of ``noise.n`` samples."""
+        quality = self._scorer()
+        samples = self.noise.samples(trainer).float().cpu()  # (n, C, H, W)
+        result: dict[str, Any] = quality.score(samples).as_dict()
         result.pop("num_images")
+        if self.train is not None:
+            result["floor"] = self.floor()
+            result["memorization"] = self.memorization(samples)
         return result
+
+    def floor(self) -> dict[str, Any]:
+        """The figures of ``min(n, T)`` training images (a seeded subset) against the reference."""
+        if self._floor is None:
+            assert self.train is not None
+            n = min(self.noise.n, len(self.train))
+            pick = torch.randperm(len(self.train),
+                                  generator=torch.Generator().manual_seed(self.seed))[:n]
+            floor = self._scorer().score(self.train[pick.sort().values].float()).as_dict()
+            self._floor = floor
+        return dict(self._floor)
+
+    def memorization(self, samples: Tensor) -> dict[str, Any]:
+        """Nearest-training-neighbour distances of ``samples`` beside the held-out images'."""
+        quality = self._scorer()
+        if self._train_features is None:
+            assert self.train is not None
+            self._train_features = extract_features(quality.feature_extractor,
+                                                    self.train.float(), quality.batch_size)
+        generated = extract_features(quality.feature_extractor, samples, quality.batch_size)
+        found = nearest_training_neighbours(generated, self._train_features,
+                                            quality.real_features)
+        return {key: getattr(found, key) for key in (
+            "generated_median", "heldout_median", "median_ratio", "threshold",
+            "fraction_closer", "p_value", "memorizing", "quantile", "alpha")}
 
 
 def image_metrics(config: dict[str, Any], data: DataSpec) -> ImageMetrics | None:
@@ -109,14 +159,23 @@ def image_metrics(config: dict[str, Any], data: DataSpec) -> ImageMetrics | None
     shape = data.sample_shape
     if not has_builtin_classifier(shape):  # the digits (8, 16, 32) and MNIST (28) classifiers
         return None
+    held_out = data.held_out is not None
     real = data.held_out.images if data.held_out is not None else data.data.images
     if tuple(real.shape[1:]) != tuple(shape):  # stored larger for random crops
         return None
     limit = config.get("max_real", 10000)
+    generator = torch.Generator().manual_seed(config["seed"])
     if len(real) > limit:
-        keep = torch.randperm(len(real), generator=torch.Generator().manual_seed(config["seed"]))
+        keep = torch.randperm(len(real), generator=generator)
         real = real[keep[:limit].sort().values]
-    return ImageMetrics(real, FixedNoise(config["num_samples"], config["seed"]))
+    train = data.data.images if held_out else None
+    if train is not None and tuple(train.shape[1:]) != tuple(shape):
+        train = None
+    if train is not None and len(train) > limit:  # the nearest neighbours among a subset
+        keep = torch.randperm(len(train), generator=generator)
+        train = train[keep[:limit].sort().values]
+    return ImageMetrics(real, FixedNoise(config["num_samples"], config["seed"]), train,
+                        seed=config["seed"])
 
 
 def build_evaluation(config: dict[str, Any], data: DataSpec) -> Evaluation | None:

@@ -81,8 +81,9 @@ def line_chart_png(
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
     if series or levels:
-        ax.legend(fontsize="small", loc="best")
-    fig.tight_layout()
+        ax.legend(fontsize="small", loc="upper right")  # "best" searches every point: slow
+    # Fixed margins for these fixed labels: tight_layout would draw the figure twice.
+    fig.subplots_adjust(left=0.12, right=0.97, top=0.9, bottom=0.15)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
