@@ -24,7 +24,7 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
         >>> parser.parse_args(["last.pt", "--out", "g"]).format
         'pretrained'
     """
-    from gankit.training.export import EXPORT_FORMATS
+    from gankit.cli._export_run import EXPORT_FORMATS
 
     parser.add_argument("checkpoint", metavar="CHECKPOINT", help="a checkpoint file (.pt)")
     parser.add_argument("--out", required=True, metavar="FILE_OR_DIR",
@@ -54,8 +54,8 @@ def export_command(args: argparse.Namespace) -> int:
         CheckpointError: If the checkpoint is missing, corrupt or not rebuildable.
         ImportError: Without safetensors (``gankit[hub]``) or onnx (``gankit[export]``).
     """
+    from gankit.cli._export_run import export_checkpoint
     from gankit.cli.sample import UsageError
-    from gankit.training.export import export_checkpoint
 
     role = "discriminator" if args.discriminator else "generator"
     if role == "discriminator" and args.format != "pretrained":

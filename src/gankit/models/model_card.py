@@ -3,7 +3,7 @@
 :class:`ModelCard` holds the facts of a training run (loss, data, steps, seed,
 which weights, the last evaluation's figures); :func:`render_model_card`
 turns them and the model's class and config into Markdown, with the YAML
-header the Hugging Face Hub reads. :func:`gankit.training.run_model_card`
+header the Hugging Face Hub reads. ``gankit export`` (``gankit.cli._export_run.run_model_card``)
 fills a card from a checkpoint and its run folder.
 """
 

@@ -23,6 +23,7 @@ from typing import Any
 from torch import Tensor, nn
 
 from gankit._atomic import atomic_write
+from gankit._errors import CheckpointError
 from gankit._version import __version__
 from gankit.models._pretrained_files import (
     PRETRAINED_FORMAT,
@@ -35,7 +36,6 @@ from gankit.models._pretrained_files import (
 )
 from gankit.models._registry import build_model, get_model_class, list_models
 from gankit.models.model_card import ModelCard, render_model_card
-from gankit.training.checkpoint import CheckpointError
 
 __all__ = [
     "CARD_FILE",

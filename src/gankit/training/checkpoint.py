@@ -30,6 +30,7 @@ import torch
 from torch import nn
 
 from gankit._atomic import atomic_write
+from gankit._errors import CheckpointError
 from gankit.training._checkpoint_schema import check_trainer_checkpoint
 from gankit.training._integrity import state_digest
 from gankit.training._state_codec import UnsupportedStateError, decode_state, encode_state
@@ -67,14 +68,6 @@ _REFUSALS = (
 
 #: The MS-DOS "directory" bit of a zip entry's external attributes.
 _MSDOS_DIRECTORY = 0x10
-
-
-class CheckpointError(RuntimeError):
-    """A checkpoint file is missing, corrupt, unsafe, or not a gankit checkpoint.
-
-    Also raised by :func:`save_checkpoint_file` for a state that could not be
-    loaded back.
-    """
 
 
 def save_checkpoint_file(obj: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
