@@ -144,7 +144,8 @@ def assert_same_run(a: Path, b: Path) -> None:
     assert (a / "log.csv").read_text() == (b / "log.csv").read_text()
 
 
-@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("case", [c if c == "nsgan" else pytest.param(c, marks=pytest.mark.slow)
+                                  for c in CASES])  # ~30 s each: one by default, all with -m slow
 def test_sigint_inside_a_step_then_the_printed_resume_equals_the_uninterrupted_run(
         case: str, tmp_path: Path) -> None:
     config, steps = write_config(tmp_path, case), 300

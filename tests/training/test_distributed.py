@@ -27,7 +27,8 @@ def load(path: Path) -> dict[str, torch.Tensor]:
     return torch.load(path, weights_only=True)
 
 
-@pytest.mark.parametrize("loss", ["nsgan", "wgangp", "accumulate"])
+@pytest.mark.parametrize("loss", ["nsgan", *(pytest.param(c, marks=pytest.mark.slow)
+                                          for c in ("wgangp", "accumulate"))])
 def test_two_processes_equal_one_process_with_double_batch(loss: str, tmp_path: Path) -> None:
     """Two processes of batch B equal one of 2B; with accumulate=2 (WGAN-GP), one of 4B."""
     ok("2", f"{loss}:full", str(tmp_path / "two"), "6")

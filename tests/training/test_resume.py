@@ -19,9 +19,16 @@ def run(*args: str) -> None:
     assert proc.returncode == 0, proc.stderr
 
 
+#: Each case is a fresh-process run of ~25 s; the first three run by default, the rest
+#: (each a feature with its own in-process resume test) with ``-m slow``.
+SLOW = pytest.mark.slow
+
+
 @pytest.mark.parametrize(
-    "case", ["nsgan", "wgangp", "conditional", "loader", "label_noise", "random_crop", "lazy_r1",
-             "accumulate", "ada", "diffaugment"]
+    "case", ["nsgan", "wgangp", "conditional",
+             *(pytest.param(c, marks=SLOW) for c in ("loader", "label_noise", "random_crop",
+                                                     "lazy_r1", "accumulate", "ada",
+                                                     "diffaugment"))]
 )
 def test_resume_in_fresh_process_is_bitwise_exact(case: str, tmp_path: Path) -> None:
     full, part, resumed = tmp_path / "full.pt", tmp_path / "part.ckpt", tmp_path / "resumed.pt"
