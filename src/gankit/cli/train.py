@@ -270,7 +270,10 @@ def _train_and_evaluate(exp: Any, out_dir: Path, out: Any, resume_hint: str | No
         status = exit_status(stop.signum)
         if not trainer.is_global_zero:
             return status
-        path = trainer.save_checkpoint(out_dir / "checkpoints" / "interrupted.pt")
+        try:
+            path = trainer.save_checkpoint(out_dir / "checkpoints" / "interrupted.pt")
+        except KeyboardInterrupt:  # a second Ctrl-C while saving: the file is not written
+            return _aborted(out_dir, out)
         prefix = resume_hint or f"gankit train {out_dir / 'config.toml'}"
         steps = "" if fit["steps"] is None else f" --steps {fit['steps']}"
         print(f"\ngankit: {signal.Signals(stop.signum).name}: interrupted at step "
@@ -278,12 +281,7 @@ def _train_and_evaluate(exp: Any, out_dir: Path, out: Any, resume_hint: str | No
               f"resume with: {prefix} --out {out_dir} --resume {path}{steps}", file=out)
         return status
     except KeyboardInterrupt:
-        last = out_dir / "checkpoints" / "last.pt"
-        kept = f"the last checkpoint written, {last}, is intact" if last.is_file() else (
-            "no checkpoint had been written yet")
-        print(f"\ngankit: aborted mid-step (a second interrupt); nothing was saved now; "
-              f"{kept}", file=out)
-        return INTERRUPTED
+        return _aborted(out_dir, out)
     seconds = time.perf_counter() - start
     print(f"trained to step {trainer.step} in {seconds:.1f} s", file=out)
     if exp.config["eval"]["enabled"] and trainer.is_global_zero:
@@ -296,6 +294,16 @@ def _train_and_evaluate(exp: Any, out_dir: Path, out: Any, resume_hint: str | No
     for path in _files(out_dir):
         print(f"  {path}", file=out)
     return 0
+
+
+def _aborted(out_dir: Path, out: Any) -> int:
+    """Say what a second interrupt (mid-step or mid-save) left, and return 130."""
+    last = out_dir / "checkpoints" / "last.pt"
+    kept = f"the last checkpoint written, {last}, is intact" if last.is_file() else (
+        "no checkpoint had been written yet")
+    print(f"\ngankit: aborted mid-step (a second interrupt); nothing was saved now; {kept}",
+          file=out)
+    return INTERRUPTED
 
 
 def _timing(trainer: Any, first_step: int, seconds: float) -> dict[str, Any]:
